@@ -1,0 +1,180 @@
+"""Every change of state in the organisation: one function per user action, transactional, audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongkai.core import ledger
+from gongkai.core.access import AccessDenied, forget, get_scope, require
+from gongkai.core.choices import Role
+
+from .models import Constituency, Person, RoleAssignment, Unit
+
+
+def _require_admin(actor, unit: Unit | None) -> None:
+    if unit is None:
+        if not get_scope(actor).has_role(Role.ADMIN, ""):
+            raise AccessDenied(Role.ADMIN)
+        return
+    require(actor, Role.ADMIN, unit.path)
+
+
+@transaction.atomic
+def create_unit(*, actor, parent: Unit | None, code: str, name: str, kind: str) -> Unit:
+    _require_admin(actor, parent)
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ValidationError(_("A unit needs a code and a name."))
+    if Unit.objects.filter(code=code).exists():
+        raise ValidationError(_("Unit code %(code)s is already used.") % {"code": code})
+    unit = parent.add_child(code=code, name=name, kind=kind) if parent else Unit.add_root(code=code, name=name, kind=kind)
+    ledger.record("org.create_unit", unit, actor=actor, change={"code": code, "name": name, "kind": kind,
+                                                                 "parent": parent.code if parent else None})
+    return unit
+
+
+@transaction.atomic
+def update_unit(*, actor, unit: Unit, name: str, kind: str, active: bool) -> Unit:
+    _require_admin(actor, unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = {"name": unit.name, "kind": unit.kind, "active": unit.active}
+    unit.name, unit.kind, unit.active = name.strip(), kind, active
+    unit.save(update_fields=["name", "kind", "active", "updated_at"])
+    ledger.record("org.update_unit", unit, actor=actor,
+                  change={"before": before, "after": {"name": unit.name, "kind": kind, "active": active}})
+    return unit
+
+
+@transaction.atomic
+def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
+    """Move a unit (and so its whole subtree) under another unit."""
+    _require_admin(actor, unit)
+    _require_admin(actor, new_parent)
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError(_("A unit cannot be moved into its own subtree."))
+    old_parent = unit.get_parent()
+    unit.move(new_parent, pos="sorted-child")
+    unit.refresh_from_db()
+    ledger.record("org.move_unit", unit, actor=actor, change={
+        "from": old_parent.code if old_parent else None, "to": new_parent.code})
+    return unit
+
+
+@transaction.atomic
+def create_person(*, actor, unit: Unit, employee_no: str, name: str, posts: str = "", phone: str = "",
+                  email: str = "", password: str | None = None) -> Person:
+    _require_admin(actor, unit)
+    if Person.objects.filter(employee_no=employee_no).exists():
+        raise ValidationError(_("Employee number %(no)s is already used.") % {"no": employee_no})
+    person = Person(employee_no=employee_no, name=name, unit=unit, posts=posts, phone=phone, email=email)
+    person.set_password(password)
+    person.full_clean(exclude=["password"])
+    person.save()
+    ledger.record("org.create_person", person, actor=actor, change={
+        "employee_no": employee_no, "name": name, "unit": unit.code, "posts": posts, "phone": phone})
+    return person
+
+
+PERSON_FIELDS = ("name", "posts", "phone", "email")
+
+
+@transaction.atomic
+def update_person(*, actor, person: Person, unit: Unit | None = None, **fields) -> Person:
+    _require_admin(actor, person.unit)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changes: dict = {}
+    for name in PERSON_FIELDS:
+        if name in fields and fields[name] != getattr(person, name):
+            changes[name] = [getattr(person, name), fields[name]]
+            setattr(person, name, fields[name])
+    if unit is not None and unit.pk != person.unit_id:
+        _require_admin(actor, unit)
+        changes["unit"] = [person.unit.code if person.unit else None, unit.code]
+        person.unit = unit
+    if not changes:
+        return person
+    person.full_clean(exclude=["password"])
+    person.save()
+    ledger.record("org.update_person", person, actor=actor, change=changes)
+    return person
+
+
+@transaction.atomic
+def set_person_active(*, actor, person: Person, active: bool, reason: str = "") -> Person:
+    """Deactivate (never delete) or reactivate a person."""
+    _require_admin(actor, person.unit)
+    if person.pk == actor.pk and not active:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    Person.objects.filter(pk=person.pk).update(is_active=active)
+    person.is_active = active
+    ledger.record("org.activate_person" if active else "org.deactivate_person", person, actor=actor,
+                  change={"reason": reason})
+    return person
+
+
+@transaction.atomic
+def grant_role(*, actor, person: Person, unit: Unit, role: str, title: str = "") -> RoleAssignment:
+    _require_admin(actor, unit)
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    if RoleAssignment.objects.filter(person=person, unit=unit, role=role).exists():
+        raise ValidationError(_("This person already holds this role on this unit."))
+    assignment = RoleAssignment.objects.create(person=person, unit=unit, role=role, title=title)
+    forget(person)
+    ledger.record("org.grant_role", assignment, actor=actor, change={
+        "person": person.employee_no, "unit": unit.code, "role": role, "title": title})
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(*, actor, assignment: RoleAssignment) -> None:
+    _require_admin(actor, assignment.unit)
+    change = {"person": assignment.person.employee_no, "unit": assignment.unit.code, "role": assignment.role}
+    pk = assignment.pk
+    assignment.delete()
+    forget(assignment.person)
+    ledger.record("org.revoke_role", actor=actor, object_type="org.roleassignment", object_id=str(pk), change=change)
+
+
+@transaction.atomic
+def create_constituency(*, actor, unit: Unit, code: str, name: str) -> Constituency:
+    _require_admin(actor, unit)
+    if Constituency.objects.filter(code=code).exists():
+        raise ValidationError(_("Constituency code %(code)s is already used.") % {"code": code})
+    constituency = Constituency.objects.create(unit=unit, code=code, name=name)
+    ledger.record("org.create_constituency", constituency, actor=actor,
+                  change={"unit": unit.code, "code": code, "name": name})
+    return constituency
+
+
+@transaction.atomic
+def set_constituency_members(*, actor, constituency: Constituency, members: list[Person],
+                             representatives: list[Person]) -> Constituency:
+    """Set who a constituency's representatives are and whom they stand for."""
+    _require_admin(actor, constituency.unit)
+    outside = [p for p in members + representatives
+               if p.unit is None or not p.unit.path.startswith(constituency.unit.path)]
+    if outside:
+        raise ValidationError(_("%(name)s does not belong to the constituency's unit.") % {"name": outside[0].name})
+    missing = [p for p in representatives if p not in members]
+    if missing:
+        raise ValidationError(_("Representative %(name)s must be a member of the constituency.") % {"name": missing[0].name})
+    Person.objects.filter(constituency=constituency).exclude(pk__in=[p.pk for p in members]).update(constituency=None)
+    Person.objects.filter(pk__in=[p.pk for p in members]).update(constituency=constituency)
+    constituency.representatives.set(representatives)
+    ledger.record("org.set_constituency_members", constituency, actor=actor, change={
+        "members": sorted(p.employee_no for p in members),
+        "representatives": sorted(p.employee_no for p in representatives)})
+    return constituency
+
+
+@transaction.atomic
+def change_password(*, actor, person: Person, new_password: str) -> None:
+    """A person changes their own password, or an admin resets someone's."""
+    if actor.pk != person.pk:
+        _require_admin(actor, person.unit)
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    ledger.record("org.change_password", person, actor=actor, change={"by_self": actor.pk == person.pk})

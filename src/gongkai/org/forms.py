@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongkai.core.choices import Role
+
+from .choices import UnitKind
+from .models import Unit
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
+
+
+class GrantRoleForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    title = forms.CharField(label=_("Title"), max_length=60, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class MoveUnitForm(forms.Form):
+    new_parent = UnitChoiceField(label=_("New parent unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = units if units is not None else Unit.objects.none()
+
+
+class AddUnitForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+
+
+class ImportForm(forms.Form):
+    KIND_CHOICES = [("people", _("People")), ("units", _("Units"))]
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KIND_CHOICES, initial="people")
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    full = forms.BooleanField(
+        label=_("Full import: deactivate people of the units I manage who are missing from the file"),
+        required=False,
+    )

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+
+app_name = "org"
+
+urlpatterns = [
+    path("units/", views.unit_list, name="units"),
+    path("units/<int:pk>/", views.unit_list, name="unit"),
+    path("units/<int:pk>/add/", views.unit_add, name="unit_add"),
+    path("units/<int:pk>/move/", views.unit_move, name="unit_move"),
+    path("people/", views.people_list, name="people"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/roles/", views.person_grant, name="person_grant"),
+    path("people/<int:pk>/roles/<int:assignment_pk>/revoke/", views.person_revoke, name="person_revoke"),
+    path("people/<int:pk>/active/", views.person_active, name="person_active"),
+    path("constituencies/", views.constituency_list, name="constituencies"),
+]
