@@ -8,14 +8,19 @@ from gongkai.core.access import AccessDenied
 from gongkai.org.api import router as org_router
 
 api = NinjaAPI(
-    title="Gongkai API", version="1", urls_namespace="api", auth=django_auth,
+    title="Gongkai API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
     description="Enterprise affairs disclosure and democratic management.",
 )
 
 
 @api.exception_handler(AccessDenied)
 def access_denied(request: HttpRequest, exc: AccessDenied):
-    return api.create_response(request, {"code": "forbidden", "detail": "You may not do this here."}, status=403)
+    return api.create_response(
+        request, {"code": "forbidden", "detail": "You may not do this here."}, status=403
+    )
 
 
 api.add_router("/org/", org_router)

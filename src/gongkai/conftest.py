@@ -17,13 +17,15 @@ PASSWORD = "correct-horse-battery"  # noqa: S105
 
 @pytest.fixture
 def tree(db):
-    g = Unit.add_root(code="G", name="集团公司", kind="group")
-    ma = g.add_child(code="MA", name="一矿", kind="mine")
-    ma = Unit.objects.get(pk=ma.pk)
-    ma1 = ma.add_child(code="MA1", name="综采一区", kind="section")
-    mb = Unit.objects.get(pk=g.pk).add_child(code="MB", name="二矿", kind="mine")
-    mb = Unit.objects.get(pk=mb.pk)
-    mb1 = mb.add_child(code="MB1", name="掘进一区", kind="section")
+    g = Unit.objects.add_root({"code": "G", "name": "集团公司", "kind": "group"})
+    ma = Unit.objects.add_child(g, {"code": "MA", "name": "一矿", "kind": "mine"})
+    ma1 = Unit.objects.add_child(
+        Unit.objects.get(pk=ma.pk), {"code": "MA1", "name": "综采一区", "kind": "section"}
+    )
+    mb = Unit.objects.add_child(Unit.objects.get(pk=g.pk), {"code": "MB", "name": "二矿", "kind": "mine"})
+    mb1 = Unit.objects.add_child(
+        Unit.objects.get(pk=mb.pk), {"code": "MB1", "name": "掘进一区", "kind": "section"}
+    )
     return {u.code: u for u in Unit.objects.filter(pk__in=[g.pk, ma.pk, ma1.pk, mb.pk, mb1.pk])}
 
 

@@ -9,6 +9,7 @@ from gongkai.org import views as org_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("ledger/check/", core_views.ledger_check, name="ledger_check"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", org_views.password_change, name="password_change"),

@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "gongkai.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import home, panels
+
+        for factory in panels.FACTORIES:
+            home.register(factory)

@@ -35,14 +35,28 @@ def _at_text(at: dt.datetime) -> str:
 
 
 def entry_hash(
-    *, seq: int, at: dt.datetime, actor_id: int | None, action: str, object_type: str, object_id: str,
-    digest: str, prev_hash: str,
+    *,
+    seq: int,
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    digest: str,
+    prev_hash: str,
 ) -> str:
     return _sha(canonical([seq, _at_text(at), actor_id, action, object_type, object_id, digest, prev_hash]))
 
 
-def record(action: str, obj: models.Model | None = None, *, actor=None, change: dict | None = None,
-           object_type: str = "", object_id: str = "") -> AuditEntry:
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    actor=None,
+    change: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEntry:
     """Append one entry to the ledger. Call it inside the action's transaction."""
     change = change or {}
     if obj is not None:
@@ -52,15 +66,33 @@ def record(action: str, obj: models.Model | None = None, *, actor=None, change: 
     digest = _sha(canonical(change))
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
     with transaction.atomic():
-        head, _created = LedgerHead.objects.select_for_update().get_or_create(pk=1, defaults={"hash": GENESIS})
+        head, _created = LedgerHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"hash": GENESIS}
+        )
         seq = head.seq + 1
-        h = entry_hash(seq=seq, at=at, actor_id=actor_id, action=action, object_type=object_type,
-                       object_id=object_id, digest=digest, prev_hash=head.hash)
+        h = entry_hash(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            digest=digest,
+            prev_hash=head.hash,
+        )
         entry = AuditEntry.objects.create(
-            seq=seq, at=at, actor_id=actor_id, actor_label=str(actor) if actor_id else "",
-            action=action, object_type=object_type, object_id=object_id,
-            object_repr=str(obj)[:200] if obj is not None else "", change=change, digest=digest,
-            prev_hash=head.hash, hash=h,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=str(actor) if actor_id else "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=str(obj)[:200] if obj is not None else "",
+            change=change,
+            digest=digest,
+            prev_hash=head.hash,
+            hash=h,
         )
         LedgerHead.objects.filter(pk=1).update(seq=seq, hash=h)
     return entry
@@ -94,8 +126,19 @@ def verify(batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, seq, "change does not match its digest")
             if prev_hash != prev:
                 return VerifyResult(False, checked, seq, "previous hash does not match")
-            if entry_hash(seq=seq, at=at, actor_id=actor_id, action=action, object_type=otype,
-                          object_id=oid, digest=digest, prev_hash=prev_hash) != h:
+            if (
+                entry_hash(
+                    seq=seq,
+                    at=at,
+                    actor_id=actor_id,
+                    action=action,
+                    object_type=otype,
+                    object_id=oid,
+                    digest=digest,
+                    prev_hash=prev_hash,
+                )
+                != h
+            ):
                 return VerifyResult(False, checked, seq, "entry hash does not match its fields")
             prev = h
             expected_seq += 1
@@ -103,6 +146,10 @@ def verify(batch: int = 5000) -> VerifyResult:
             last_seq = seq
     head = LedgerHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, checked + 1 if head.seq > checked else head.seq,
-                            "ledger head does not match the last entry (entries removed at the end?)")
+        return VerifyResult(
+            False,
+            checked,
+            checked + 1 if head.seq > checked else head.seq,
+            "ledger head does not match the last entry (entries removed at the end?)",
+        )
     return VerifyResult(True, checked)

@@ -29,9 +29,14 @@ def create_unit(*, actor, parent: Unit | None, code: str, name: str, kind: str) 
         raise ValidationError(_("A unit needs a code and a name."))
     if Unit.objects.filter(code=code).exists():
         raise ValidationError(_("Unit code %(code)s is already used.") % {"code": code})
-    unit = parent.add_child(code=code, name=name, kind=kind) if parent else Unit.add_root(code=code, name=name, kind=kind)
-    ledger.record("org.create_unit", unit, actor=actor, change={"code": code, "name": name, "kind": kind,
-                                                                 "parent": parent.code if parent else None})
+    fields = {"code": code, "name": name, "kind": kind}
+    unit = Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
+    ledger.record(
+        "org.create_unit",
+        unit,
+        actor=actor,
+        change={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None},
+    )
     return unit
 
 
@@ -42,8 +47,12 @@ def update_unit(*, actor, unit: Unit, name: str, kind: str, active: bool) -> Uni
     before = {"name": unit.name, "kind": unit.kind, "active": unit.active}
     unit.name, unit.kind, unit.active = name.strip(), kind, active
     unit.save(update_fields=["name", "kind", "active", "updated_at"])
-    ledger.record("org.update_unit", unit, actor=actor,
-                  change={"before": before, "after": {"name": unit.name, "kind": kind, "active": active}})
+    ledger.record(
+        "org.update_unit",
+        unit,
+        actor=actor,
+        change={"before": before, "after": {"name": unit.name, "kind": kind, "active": active}},
+    )
     return unit
 
 
@@ -54,17 +63,30 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     _require_admin(actor, new_parent)
     if new_parent.path.startswith(unit.path):
         raise ValidationError(_("A unit cannot be moved into its own subtree."))
-    old_parent = unit.get_parent()
-    unit.move(new_parent, pos="sorted-child")
+    old_parent = Unit.objects.get_parent(unit)
+    Unit.objects.move(unit, new_parent, "sorted-child")
     unit.refresh_from_db()
-    ledger.record("org.move_unit", unit, actor=actor, change={
-        "from": old_parent.code if old_parent else None, "to": new_parent.code})
+    ledger.record(
+        "org.move_unit",
+        unit,
+        actor=actor,
+        change={"from": old_parent.code if old_parent else None, "to": new_parent.code},
+    )
     return unit
 
 
 @transaction.atomic
-def create_person(*, actor, unit: Unit, employee_no: str, name: str, posts: str = "", phone: str = "",
-                  email: str = "", password: str | None = None) -> Person:
+def create_person(
+    *,
+    actor,
+    unit: Unit,
+    employee_no: str,
+    name: str,
+    posts: str = "",
+    phone: str = "",
+    email: str = "",
+    password: str | None = None,
+) -> Person:
     _require_admin(actor, unit)
     if Person.objects.filter(employee_no=employee_no).exists():
         raise ValidationError(_("Employee number %(no)s is already used.") % {"no": employee_no})
@@ -72,8 +94,12 @@ def create_person(*, actor, unit: Unit, employee_no: str, name: str, posts: str 
     person.set_password(password)
     person.full_clean(exclude=["password"])
     person.save()
-    ledger.record("org.create_person", person, actor=actor, change={
-        "employee_no": employee_no, "name": name, "unit": unit.code, "posts": posts, "phone": phone})
+    ledger.record(
+        "org.create_person",
+        person,
+        actor=actor,
+        change={"employee_no": employee_no, "name": name, "unit": unit.code, "posts": posts, "phone": phone},
+    )
     return person
 
 
@@ -81,9 +107,17 @@ PERSON_FIELDS = ("name", "posts", "phone", "email")
 
 
 @transaction.atomic
-def update_person(*, actor, person: Person, unit: Unit | None = None, **fields) -> Person:
+def update_person(
+    *, actor, person: Person, unit: Unit | None = None, expected_version: str | None = None, **fields
+) -> Person:
+    """Change a person's details. `expected_version` (the `updated_at` the form was built from) refuses a
+    stale form: if someone else saved the person in the meantime, nothing is written."""
     _require_admin(actor, person.unit)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if expected_version is not None and expected_version != person.updated_at.isoformat():
+        raise ValidationError(
+            _("Someone else changed this person after you opened the form. Please reload and try again.")
+        )
     changes: dict = {}
     for name in PERSON_FIELDS:
         if name in fields and fields[name] != getattr(person, name):
@@ -109,8 +143,12 @@ def set_person_active(*, actor, person: Person, active: bool, reason: str = "") 
         raise ValidationError(_("You cannot deactivate yourself."))
     Person.objects.filter(pk=person.pk).update(is_active=active)
     person.is_active = active
-    ledger.record("org.activate_person" if active else "org.deactivate_person", person, actor=actor,
-                  change={"reason": reason})
+    ledger.record(
+        "org.activate_person" if active else "org.deactivate_person",
+        person,
+        actor=actor,
+        change={"reason": reason},
+    )
     return person
 
 
@@ -123,8 +161,12 @@ def grant_role(*, actor, person: Person, unit: Unit, role: str, title: str = "")
         raise ValidationError(_("This person already holds this role on this unit."))
     assignment = RoleAssignment.objects.create(person=person, unit=unit, role=role, title=title)
     forget(person)
-    ledger.record("org.grant_role", assignment, actor=actor, change={
-        "person": person.employee_no, "unit": unit.code, "role": role, "title": title})
+    ledger.record(
+        "org.grant_role",
+        assignment,
+        actor=actor,
+        change={"person": person.employee_no, "unit": unit.code, "role": role, "title": title},
+    )
     return assignment
 
 
@@ -135,7 +177,9 @@ def revoke_role(*, actor, assignment: RoleAssignment) -> None:
     pk = assignment.pk
     assignment.delete()
     forget(assignment.person)
-    ledger.record("org.revoke_role", actor=actor, object_type="org.roleassignment", object_id=str(pk), change=change)
+    ledger.record(
+        "org.revoke_role", actor=actor, object_type="org.roleassignment", object_id=str(pk), change=change
+    )
 
 
 @transaction.atomic
@@ -144,29 +188,49 @@ def create_constituency(*, actor, unit: Unit, code: str, name: str) -> Constitue
     if Constituency.objects.filter(code=code).exists():
         raise ValidationError(_("Constituency code %(code)s is already used.") % {"code": code})
     constituency = Constituency.objects.create(unit=unit, code=code, name=name)
-    ledger.record("org.create_constituency", constituency, actor=actor,
-                  change={"unit": unit.code, "code": code, "name": name})
+    ledger.record(
+        "org.create_constituency",
+        constituency,
+        actor=actor,
+        change={"unit": unit.code, "code": code, "name": name},
+    )
     return constituency
 
 
 @transaction.atomic
-def set_constituency_members(*, actor, constituency: Constituency, members: list[Person],
-                             representatives: list[Person]) -> Constituency:
+def set_constituency_members(
+    *, actor, constituency: Constituency, members: list[Person], representatives: list[Person]
+) -> Constituency:
     """Set who a constituency's representatives are and whom they stand for."""
     _require_admin(actor, constituency.unit)
-    outside = [p for p in members + representatives
-               if p.unit is None or not p.unit.path.startswith(constituency.unit.path)]
+    outside = [
+        p
+        for p in members + representatives
+        if p.unit is None or not p.unit.path.startswith(constituency.unit.path)
+    ]
     if outside:
-        raise ValidationError(_("%(name)s does not belong to the constituency's unit.") % {"name": outside[0].name})
+        raise ValidationError(
+            _("%(name)s does not belong to the constituency's unit.") % {"name": outside[0].name}
+        )
     missing = [p for p in representatives if p not in members]
     if missing:
-        raise ValidationError(_("Representative %(name)s must be a member of the constituency.") % {"name": missing[0].name})
-    Person.objects.filter(constituency=constituency).exclude(pk__in=[p.pk for p in members]).update(constituency=None)
+        raise ValidationError(
+            _("Representative %(name)s must be a member of the constituency.") % {"name": missing[0].name}
+        )
+    Person.objects.filter(constituency=constituency).exclude(pk__in=[p.pk for p in members]).update(
+        constituency=None
+    )
     Person.objects.filter(pk__in=[p.pk for p in members]).update(constituency=constituency)
     constituency.representatives.set(representatives)
-    ledger.record("org.set_constituency_members", constituency, actor=actor, change={
-        "members": sorted(p.employee_no for p in members),
-        "representatives": sorted(p.employee_no for p in representatives)})
+    ledger.record(
+        "org.set_constituency_members",
+        constituency,
+        actor=actor,
+        change={
+            "members": sorted(p.employee_no for p in members),
+            "representatives": sorted(p.employee_no for p in representatives),
+        },
+    )
     return constituency
 
 

@@ -41,8 +41,13 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest):
     user = request.user
-    return {"id": user.pk, "employee_no": user.employee_no, "name": user.name, "unit_id": user.unit_id,
-            "roles": sorted(get_scope(user).roles())}
+    return {
+        "id": user.pk,
+        "employee_no": user.employee_no,
+        "name": user.name,
+        "unit_id": user.unit_id,
+        "roles": sorted(get_scope(user).roles()),
+    }
 
 
 @router.get("/units", response=list[UnitOut])

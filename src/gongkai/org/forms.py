@@ -44,3 +44,21 @@ class ImportForm(forms.Form):
         label=_("Full import: deactivate people of the units I manage who are missing from the file"),
         required=False,
     )
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    posts = forms.CharField(label=_("Posts"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+    def clean_phone(self) -> str:
+        from .validators import normalize_phone
+
+        return normalize_phone(self.cleaned_data["phone"])

@@ -65,7 +65,11 @@ class Person(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
     constituency = models.ForeignKey(
-        "Constituency", verbose_name=_("constituency"), null=True, blank=True, on_delete=models.SET_NULL,
+        "Constituency",
+        verbose_name=_("constituency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -101,8 +105,12 @@ class Person(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 class RoleAssignment(TimeStampedModel):
     """A role held by a person on a unit; it reaches the unit's whole subtree."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="role_assignments")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     title = models.CharField(_("title"), max_length=60, blank=True, help_text=_("e.g. union chair"))
 
@@ -111,7 +119,8 @@ class RoleAssignment(TimeStampedModel):
         verbose_name_plural = _("role assignments")
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "unit", "role"], name="org_role_unique",
+                fields=["person", "unit", "role"],
+                name="org_role_unique",
                 violation_error_message=_("This person already holds this role on this unit."),
             )
         ]
@@ -125,7 +134,9 @@ class Constituency(TimeStampedModel):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="constituencies")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="constituencies"
+    )
     representatives = models.ManyToManyField(
         Person, verbose_name=_("representatives"), blank=True, related_name="represents"
     )
@@ -134,8 +145,12 @@ class Constituency(TimeStampedModel):
         verbose_name = _("constituency")
         verbose_name_plural = _("constituencies")
         constraints = [
-            models.UniqueConstraint(Lower("name"), "unit", name="org_constituency_name_unique",
-                                    violation_error_message=_("A constituency with this name exists in this unit."))
+            models.UniqueConstraint(
+                Lower("name"),
+                "unit",
+                name="org_constituency_name_unique",
+                violation_error_message=_("A constituency with this name exists in this unit."),
+            )
         ]
 
     def __str__(self) -> str:

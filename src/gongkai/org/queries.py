@@ -36,9 +36,9 @@ def load_scope(user) -> Scope:
 def visible_units(viewer, *roles: str) -> QuerySet[Unit]:
     """Units the viewer may see: the subtrees where they hold a role, plus their own unit and its ancestors."""
     scope = get_scope(viewer)
-    return Unit.objects.filter(scope.within("", *(roles or tuple(Role))) | scope.published_to_me("")).order_by(
-        "path"
-    )
+    return Unit.objects.filter(
+        scope.within("", *(roles or tuple(Role))) | scope.published_to_me("")
+    ).order_by("path")
 
 
 def managed_units(viewer, *roles: str) -> QuerySet[Unit]:
@@ -51,7 +51,9 @@ def subtree(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path)
 
 
-def people(viewer, *, unit: Unit | None = None, q: str = "", include_inactive: bool = False) -> QuerySet[Person]:
+def people(
+    viewer, *, unit: Unit | None = None, q: str = "", include_inactive: bool = False
+) -> QuerySet[Person]:
     """People the viewer may list, optionally limited to a unit's subtree and a search text."""
     scope = get_scope(viewer)
     qs = Person.objects.filter(scope.within("unit", *PEOPLE_ROLES)).select_related("unit", "constituency")
@@ -97,9 +99,15 @@ def roles_of(person: Person) -> QuerySet[RoleAssignment]:
 def constituencies(viewer, *, unit: Unit | None = None) -> QuerySet[Constituency]:
     scope = get_scope(viewer)
     mine = Constituency.objects.filter(Q(members=viewer) | Q(representatives=viewer)).values("pk")
-    qs = Constituency.objects.filter(scope.within("unit", *PEOPLE_ROLES, Role.REPRESENTATIVE) | Q(pk__in=mine))
+    qs = Constituency.objects.filter(
+        scope.within("unit", *PEOPLE_ROLES, Role.REPRESENTATIVE) | Q(pk__in=mine)
+    )
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
-    return qs.select_related("unit").annotate(
-        member_count=Count("members", distinct=True), rep_count=Count("representatives", distinct=True)
-    ).order_by("unit__path", "code")
+    return (
+        qs.select_related("unit")
+        .annotate(
+            member_count=Count("members", distinct=True), rep_count=Count("representatives", distinct=True)
+        )
+        .order_by("unit__path", "code")
+    )

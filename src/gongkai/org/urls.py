@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:pk>/move/", views.unit_move, name="unit_move"),
     path("people/", views.people_list, name="people"),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/roles/", views.person_grant, name="person_grant"),
     path("people/<int:pk>/roles/<int:assignment_pk>/revoke/", views.person_revoke, name="person_revoke"),
     path("people/<int:pk>/active/", views.person_active, name="person_active"),

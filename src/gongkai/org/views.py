@@ -15,8 +15,8 @@ from gongkai.core.access import AccessDenied, get_scope
 from gongkai.core.choices import Role
 
 from . import actions, queries
-from .forms import AddUnitForm, GrantRoleForm, MoveUnitForm
-from .models import RoleAssignment
+from .forms import AddUnitForm, GrantRoleForm, MoveUnitForm, PersonForm
+from .models import RoleAssignment, Unit
 
 PAGE_SIZE = 50
 
@@ -32,12 +32,15 @@ def unit_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     is_admin = unit is not None and scope.has_role(Role.ADMIN, unit.path)
     context = {
         "unit": unit,
-        "ancestors": list(unit.get_ancestors()) if unit else [],
+        "ancestors": list(Unit.objects.get_ancestors(unit)) if unit else [],
         "children": queries.children_with_counts(request.user, unit),
         "can_admin": is_admin,
         "add_form": AddUnitForm() if is_admin else None,
-        "move_form": MoveUnitForm(units=queries.managed_units(request.user).exclude(path__startswith=unit.path))
-        if is_admin and unit.depth > 1 else None,
+        "move_form": MoveUnitForm(
+            units=queries.managed_units(request.user).exclude(path__startswith=unit.path)
+        )
+        if is_admin and unit.depth > 1
+        else None,
         "can_see_people": unit is not None and scope.has_any_role(queries.PEOPLE_ROLES, unit.path),
     }
     return render(request, "org/unit_list.html", context)
@@ -104,14 +107,59 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = queries.person(request.user, pk)
     if person is None:
         raise Http404
+    return _render_person(request, person)
+
+
+def _render_person(request: HttpRequest, person, edit_form: PersonForm | None = None, status: int = 200):
     scope = get_scope(request.user)
     can_admin = person.unit is not None and scope.has_role(Role.ADMIN, person.unit.path)
-    return render(request, "org/person_detail.html", {
+    units = queries.managed_units(request.user)
+    if can_admin and edit_form is None:
+        initial = {
+            "name": person.name,
+            "posts": person.posts,
+            "phone": person.phone,
+            "email": person.email,
+            "unit": person.unit_id,
+            "version": person.updated_at.isoformat(),
+        }
+        edit_form = PersonForm(initial=initial, units=units)
+    context = {
         "person": person,
         "roles": queries.roles_of(person),
         "can_admin": can_admin,
-        "grant_form": GrantRoleForm(units=queries.managed_units(request.user)) if can_admin else None,
-    })
+        "grant_form": GrantRoleForm(units=units) if can_admin else None,
+        "edit_form": edit_form if can_admin else None,
+    }
+    return render(request, "org/person_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = queries.person(request.user, pk)
+    if person is None:
+        raise Http404
+    form = PersonForm(request.POST, units=queries.managed_units(request.user))
+    if not form.is_valid():
+        return _render_person(request, person, edit_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        actions.update_person(
+            actor=request.user,
+            person=person,
+            unit=data["unit"],
+            expected_version=data["version"],
+            name=data["name"],
+            posts=data["posts"],
+            phone=data["phone"],
+            email=data["email"],
+        )
+    except (ValidationError, AccessDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("org:person", pk=pk)
 
 
 @login_required
@@ -137,7 +185,9 @@ def person_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     person = queries.person(request.user, pk)
-    assignment = RoleAssignment.objects.filter(pk=assignment_pk, person_id=pk).select_related("unit", "person").first()
+    assignment = (
+        RoleAssignment.objects.filter(pk=assignment_pk, person_id=pk).select_related("unit", "person").first()
+    )
     if person is None or assignment is None:
         raise Http404
     try:
@@ -156,8 +206,12 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise Http404
     try:
-        actions.set_person_active(actor=request.user, person=person, active=request.POST.get("active") == "1",
-                                  reason=request.POST.get("reason", "")[:200])
+        actions.set_person_active(
+            actor=request.user,
+            person=person,
+            active=request.POST.get("active") == "1",
+            reason=request.POST.get("reason", "")[:200],
+        )
     except (ValidationError, AccessDenied) as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -175,8 +229,9 @@ def constituency_list(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.change_password(actor=request.user, person=request.user,
-                                new_password=form.cleaned_data["new_password1"])
+        actions.change_password(
+            actor=request.user, person=request.user, new_password=form.cleaned_data["new_password1"]
+        )
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password has been changed."))
         return redirect("home")

@@ -11,7 +11,7 @@ from django.db import migrations
 PG_UP = """
 CREATE OR REPLACE FUNCTION core_auditentry_refuse() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit ledger is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'the audit ledger is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS core_auditentry_append_only ON core_auditentry;

@@ -9,6 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = ledger.verify()
         if not result.ok:
-            raise CommandError(f"ledger broken at entry #{result.bad_seq}: {result.reason} "
-                               f"({result.checked} entries verified before it)")
+            raise CommandError(
+                f"ledger broken at entry #{result.bad_seq}: {result.reason} "
+                f"({result.checked} entries verified before it)"
+            )
         self.stdout.write(self.style.SUCCESS(f"ledger ok: {result.checked} entries verified"))
