@@ -38,6 +38,7 @@ demo: venv translations
 test: venv-dev translations
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/gongkai check
 	$(BIN)/gongkai makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

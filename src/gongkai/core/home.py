@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 @dataclass
 class Panel:
-    title: str
+    title: str | Promise
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100

@@ -242,3 +242,165 @@ def change_password(*, actor, person: Person, new_password: str) -> None:
     person.set_password(new_password)
     person.save(update_fields=["password"])
     ledger.record("org.change_password", person, actor=actor, change={"by_self": actor.pk == person.pk})
+
+
+# --------------------------------------------------------------------------------------------- bulk imports
+# Plans come from gongkai.org.importing (parse, validate, compare); these functions write them, all or nothing.
+
+IMPORT_BATCH = 1000
+
+
+def _check_import_plan(actor, plan, kind: str) -> None:
+    if plan.kind != kind:
+        raise ValidationError(_("This preview is not an import of %(kind)s.") % {"kind": kind})
+    if plan.actor_id != actor.pk:
+        raise ValidationError(_("This preview was made by someone else."))
+    if plan.errors:
+        raise ValidationError(_("The file has errors; nothing was imported."))
+    forget(actor)  # the roles as they are now, not as they were when the actor object was loaded
+    if not get_scope(actor).paths(Role.ADMIN):
+        raise AccessDenied(Role.ADMIN)
+
+
+def _stale_import() -> ValidationError:
+    return ValidationError(
+        _("The data changed since the preview; please check the new preview."), code="stale"
+    )
+
+
+@transaction.atomic
+def apply_people_import(*, actor, plan, full: bool) -> dict[str, int]:
+    """Write a people import plan: add, update by employee number, deactivate (full imports) — never delete.
+
+    The plan's fingerprint is recomputed inside the transaction, with the affected rows locked: if anything it
+    depends on changed since the preview, nothing is written.
+    """
+    from django.contrib.auth.hashers import make_password
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    from gongkai.core.text import search_key
+
+    from . import importing
+
+    _check_import_plan(actor, plan, importing.PEOPLE)
+    if bool(full) != plan.full:
+        raise ValidationError(
+            _("The preview was made for another kind of import (full or not); please preview again.")
+        )
+    if importing.people_fingerprint_now(plan, actor, lock=True) != plan.fingerprint:
+        raise _stale_import()
+    now = timezone.now()
+    new_people = []
+    for entry in plan.added:
+        v = entry.values
+        new_people.append(
+            Person(
+                employee_no=entry.key,
+                name=v["name"],
+                unit_id=v["unit_id"],
+                posts=v.get("posts", ""),
+                phone=v.get("phone", ""),
+                email=v.get("email", ""),
+                constituency_id=v.get("constituency_id"),
+                is_active=True,
+                password=make_password(None),
+                search_text=search_key(f"{v['name']} {entry.key}"),
+            )
+        )
+    try:
+        with transaction.atomic():
+            Person.objects.bulk_create(new_people, batch_size=IMPORT_BATCH)
+    except IntegrityError as exc:  # an employee number created by someone else meanwhile
+        raise _stale_import() from exc
+    del new_people
+
+    fields = {"name", "unit_id", "is_active"} | (
+        {"posts", "phone", "email", "constituency_id"}
+        & set(k for entry in plan.changed for k in entry.values)
+    )
+    updated = []
+    for entry in plan.changed:
+        person = Person(
+            pk=entry.pk,
+            employee_no=entry.key,
+            updated_at=now,
+            search_text=search_key(f"{entry.values['name']} {entry.key}"),
+        )
+        for name in fields:
+            setattr(person, name, entry.values.get(name))
+        updated.append(person)
+    if updated:
+        names = sorted({name.removesuffix("_id") for name in fields} | {"search_text", "updated_at"})
+        Person.objects.bulk_update(updated, names, batch_size=IMPORT_BATCH)
+    del updated
+
+    deactivated_pks = [entry.pk for entry in plan.deactivated]
+    for start in range(0, len(deactivated_pks), importing.CHUNK):
+        Person.objects.filter(pk__in=deactivated_pks[start : start + importing.CHUNK]).update(
+            is_active=False, updated_at=now
+        )
+
+    counts = plan.counts
+    ledger.record(
+        "org.import_people",
+        actor=actor,
+        object_type="org.person",
+        change={
+            "file": plan.filename,
+            "sha256": plan.file_sha256,
+            "full": plan.full,
+            "rows": plan.rows,
+            "counts": counts,
+            "added": [e.key for e in plan.added],
+            "changed": [e.key for e in plan.changed],
+            "deactivated": [e.key for e in plan.deactivated],
+        },
+    )
+    return counts
+
+
+@transaction.atomic
+def apply_units_import(*, actor, plan) -> dict[str, int]:
+    """Write a units import plan: new units under their parent (parents first), name and kind of existing ones."""
+    from django.utils import timezone
+
+    from . import importing
+
+    _check_import_plan(actor, plan, importing.UNITS)
+    if importing.units_fingerprint_now(plan, actor, lock=True) != plan.fingerprint:
+        raise _stale_import()
+    for entry in plan.added:  # sorted parents first
+        v = entry.values
+        if v["parent_code"]:
+            # re-read the parent each time: sorted insertion may shift the paths of siblings
+            parent = Unit.objects.get(code=v["parent_code"])
+            Unit.objects.add_child(parent, {"code": entry.key, "name": v["name"], "kind": v["kind"]})
+        else:
+            Unit.objects.add_root({"code": entry.key, "name": v["name"], "kind": v["kind"]})
+    if plan.changed:
+        now = timezone.now()
+        Unit.objects.bulk_update(
+            [
+                Unit(pk=e.pk, name=e.values["name"], kind=e.values["kind"], updated_at=now)
+                for e in plan.changed
+            ],
+            ["name", "kind", "updated_at"],
+            batch_size=IMPORT_BATCH,
+        )
+    counts = plan.counts
+    del counts["deactivated"]
+    ledger.record(
+        "org.import_units",
+        actor=actor,
+        object_type="org.unit",
+        change={
+            "file": plan.filename,
+            "sha256": plan.file_sha256,
+            "rows": plan.rows,
+            "counts": counts,
+            "added": [e.key for e in plan.added],
+            "changed": [e.key for e in plan.changed],
+        },
+    )
+    return counts

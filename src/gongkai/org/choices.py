@@ -17,6 +17,11 @@ class UnitKind(models.TextChoices):
 
 
 BASE_UNIT_KINDS = {
-    UnitKind.MINE, UnitKind.PLANT, UnitKind.COMPANY, UnitKind.INSTITUTE, UnitKind.OFFICE,
-    UnitKind.DEPARTMENT, UnitKind.PROJECT,
+    UnitKind.MINE,
+    UnitKind.PLANT,
+    UnitKind.COMPANY,
+    UnitKind.INSTITUTE,
+    UnitKind.OFFICE,
+    UnitKind.DEPARTMENT,
+    UnitKind.PROJECT,
 }

@@ -54,16 +54,26 @@ def subtree(unit: Unit) -> QuerySet[Unit]:
 def people(
     viewer, *, unit: Unit | None = None, q: str = "", include_inactive: bool = False
 ) -> QuerySet[Person]:
-    """People the viewer may list, optionally limited to a unit's subtree and a search text."""
+    """People the viewer may list, optionally limited to a unit's subtree and a search text.
+
+    Ordered by unit, then employee number, so that a page of one subtree is read from the unit path index
+    rather than by walking every employee number of the group.
+    """
     scope = get_scope(viewer)
-    qs = Person.objects.filter(scope.within("unit", *PEOPLE_ROLES)).select_related("unit", "constituency")
-    if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
+    qs = Person.objects.select_related("unit", "constituency")
+    if unit is not None and scope.has_any_role(PEOPLE_ROLES, unit.path):
+        qs = qs.filter(unit__path__startswith=unit.path)  # the whole subtree is in scope: one predicate
+    else:
+        qs = qs.filter(scope.within("unit", *PEOPLE_ROLES))
+        if unit is not None:
+            qs = qs.filter(unit__path__startswith=unit.path)
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if q:
         qs = qs.filter(search_text__contains=search_key(q))
-    return qs.order_by("employee_no")
+    if unit is None and ROOT in scope.paths(*PEOPLE_ROLES):
+        return qs.order_by("employee_no")
+    return qs.order_by("unit__path", "employee_no")
 
 
 def person(viewer, pk: int) -> Person | None:

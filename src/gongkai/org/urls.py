@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import views
-
+from . import import_views, views
 
 app_name = "org"
 
@@ -17,4 +16,7 @@ urlpatterns = [
     path("people/<int:pk>/roles/<int:assignment_pk>/revoke/", views.person_revoke, name="person_revoke"),
     path("people/<int:pk>/active/", views.person_active, name="person_active"),
     path("constituencies/", views.constituency_list, name="constituencies"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/<str:token>/", import_views.import_preview, name="import_preview"),
+    path("import/<str:token>/apply/", import_views.import_apply, name="import_apply"),
 ]

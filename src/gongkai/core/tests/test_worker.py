@@ -19,7 +19,8 @@ def test_worker_runs_the_ledger_check(root, client):
     result.refresh_from_db()
     assert result.status == "SUCCESSFUL"
     assert result.return_value == {"ok": True, "checked": 1, "bad_seq": None, "reason": ""}
-    assert "intact" in client.get(reverse("home")).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "intact (1 entries checked)" in client.get(reverse("home")).content.decode()
 
 
 def test_only_group_admins_may_queue_a_check(client, charlie):

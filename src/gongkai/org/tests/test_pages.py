@@ -95,8 +95,14 @@ def test_api_people_costs_a_fixed_number_of_queries(client, tree, charlie):
 
 def _edit(client, person, **changes):
     person.refresh_from_db()
-    data = {"name": person.name, "posts": person.posts, "phone": person.phone, "email": person.email,
-            "unit": person.unit_id, "version": person.updated_at.isoformat()}
+    data = {
+        "name": person.name,
+        "posts": person.posts,
+        "phone": person.phone,
+        "email": person.email,
+        "unit": person.unit_id,
+        "version": person.updated_at.isoformat(),
+    }
     data.update(changes)
     return client.post(reverse("org:person_edit", args=[person.pk]), data)
 
