@@ -252,7 +252,11 @@ IMPORT_BATCH = 1000
 
 def _check_import_plan(actor, plan, kind: str) -> None:
     if plan.kind != kind:
-        raise ValidationError(_("This preview is not an import of %(kind)s.") % {"kind": kind})
+        raise ValidationError(
+            _("This preview is not a people import.")
+            if kind == "people"
+            else _("This preview is not a units import.")
+        )
     if plan.actor_id != actor.pk:
         raise ValidationError(_("This preview was made by someone else."))
     if plan.errors:

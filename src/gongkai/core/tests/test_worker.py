@@ -20,7 +20,7 @@ def test_worker_runs_the_ledger_check(root, client):
     assert result.status == "SUCCESSFUL"
     assert result.return_value == {"ok": True, "checked": 1, "bad_seq": None, "reason": ""}
     client.cookies["django_language"] = "en"
-    assert "intact (1 entries checked)" in client.get(reverse("home")).content.decode()
+    assert "intact (1 entry checked)" in client.get(reverse("home")).content.decode()
 
 
 def test_only_group_admins_may_queue_a_check(client, charlie):
