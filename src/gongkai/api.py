@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from gongkai.core.access import AccessDenied
+from gongkai.disclosures.api import router as disclosures_router
 from gongkai.org.api import router as org_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ def access_denied(request: HttpRequest, exc: AccessDenied):
 
 
 api.add_router("/org/", org_router)
+api.add_router("/disclosures/", disclosures_router)

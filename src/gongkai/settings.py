@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "gongkai.core",
     "gongkai.org",
+    "gongkai.disclosures",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploads: imports larger than this are refused before they are read.
 GONGKAI_MAX_UPLOAD_MB = int(os.environ.get("GONGKAI_MAX_UPLOAD_MB", "20"))
+# The transparency log's Ed25519 signing key (PEM, created with mode 0600 on first use). Keep it outside the
+# database and back it up: whoever holds it can sign tree heads.
+GONGKAI_LOG_KEY_FILE = Path(os.environ.get("GONGKAI_LOG_KEY_FILE", VAR_DIR / "keys" / "log-ed25519.pem"))
+# Reminders: how many days before a due date the responsible person is reminded.
+GONGKAI_REMINDER_DAYS = int(os.environ.get("GONGKAI_REMINDER_DAYS", "3"))
+# Topic requests (点题公开): how many days a unit has to answer.
+GONGKAI_TOPIC_ANSWER_DAYS = int(os.environ.get("GONGKAI_TOPIC_ANSWER_DAYS", "15"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = GONGKAI_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/password/", org_views.password_change, name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("gongkai.org.urls")),
+    path("disclosures/", include("gongkai.disclosures.urls")),
+    path("log/", include("gongkai.core.log_urls")),
+    path("inbox/", include("gongkai.core.notify_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gongkai.core import demo as demo_hooks
 from gongkai.org import demo
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             counts = demo.seed(scale, seed)
+            counts.update(demo_hooks.run_all(scale, seed))
         except demo.DemoError as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.perf_counter() - started

@@ -1,0 +1,4 @@
+"""(placeholder: being written)"""
+
+app_name = "log"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""(placeholder: being written)"""
+
+app_name = "inbox"
+urlpatterns: list = []
