@@ -15,6 +15,13 @@ from gongkai.org.models import Person, RoleAssignment, Unit
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow (it is the production hasher, see settings.PASSWORD_HASHERS and
+    org/tests/test_security.py); tests hash passwords with MD5 so that a person fixture costs microseconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     g = Unit.objects.add_root({"code": "G", "name": "集团公司", "kind": "group"})

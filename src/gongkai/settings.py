@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongkai.org.context_processors.navigation",
+                "gongkai.disclosures.context_processors.navigation",
+                "gongkai.core.context_processors.inbox",
             ],
         },
     },
@@ -162,6 +164,9 @@ GONGKAI_MAX_UPLOAD_MB = int(os.environ.get("GONGKAI_MAX_UPLOAD_MB", "20"))
 # The transparency log's Ed25519 signing key (PEM, created with mode 0600 on first use). Keep it outside the
 # database and back it up: whoever holds it can sign tree heads.
 GONGKAI_LOG_KEY_FILE = Path(os.environ.get("GONGKAI_LOG_KEY_FILE", VAR_DIR / "keys" / "log-ed25519.pem"))
+# The log signs a tree head on demand (a reader's badge needs one that covers a new leaf) at most once per this
+# many seconds; the daily `gongkai sign-tree-head` always signs.
+GONGKAI_LOG_SIGN_INTERVAL = float(os.environ.get("GONGKAI_LOG_SIGN_INTERVAL", "10"))
 # Reminders: how many days before a due date the responsible person is reminded.
 GONGKAI_REMINDER_DAYS = int(os.environ.get("GONGKAI_REMINDER_DAYS", "3"))
 # Topic requests (点题公开): how many days a unit has to answer.
@@ -175,7 +180,20 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Notifications are emailed (besides the in-app inbox) only when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+# The site's address, for links in emailed notifications (e.g. https://gongkai.example.com).
+GONGKAI_SITE_URL = os.environ.get("GONGKAI_SITE_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongkai@localhost")
 
 SESSION_COOKIE_HTTPONLY = True

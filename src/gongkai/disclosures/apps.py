@@ -14,3 +14,13 @@ class DisclosuresConfig(AppConfig):
 
         for factory in panels.FACTORIES:
             home.register(factory)
+
+        from . import logleaf  # the transparency log's source of published versions
+
+        logleaf.register()
+
+        from gongkai.core import demo as demo_hooks
+
+        from . import demo
+
+        demo_hooks.register(demo.load_demo)  # `gongkai seed-demo`: catalog, schedules, disclosures, boards

@@ -104,6 +104,12 @@ class ScheduleEntry(models.Model):
             models.Index(fields=["due_date", "published_on"], name="disc_schedule_due_idx"),
             models.Index(fields=["responsible", "due_date"], name="disc_schedule_resp_idx"),
             models.Index(fields=["period_start", "unit"], name="disc_schedule_period_idx"),
+            # what is not published yet, per unit: the late lists of the compliance dashboard of any subtree
+            models.Index(
+                fields=["unit", "due_date"],
+                condition=Q(published_on__isnull=True),
+                name="disc_schedule_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,6 +169,15 @@ class Disclosure(TimeStampedModel):
     board_numbers = models.CharField(_("physical board numbers"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("who last changed or submitted the draft; they cannot approve it"),
     )
     current_version = models.OneToOneField(
         "DisclosureVersion",
