@@ -36,13 +36,11 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-PROJECT = Path(__file__).resolve().parent.parent
+from _common import PROJECT, VAR_DIR, scratch_postgres
+
 BENCH_DB = "gongkai_bench_disclosures"
 BATCH = 100_000
-sys.path.insert(0, str(PROJECT / "bench"))
 sys.path.insert(0, str(PROJECT / "src"))
 
 
@@ -66,25 +64,12 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_database(args: argparse.Namespace) -> str:
-    import psycopg
-
-    var_dir = PROJECT / "var" / "bench"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    server = urlsplit(args.database_url)
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if exists and not args.reuse:
-            conn.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        row = conn.execute("SHOW server_version").fetchone()
-        version = row[0] if row else "?"
-    url = urlunsplit(server._replace(path=f"/{BENCH_DB}"))
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    url, version = scratch_postgres(args.database_url, BENCH_DB, reuse=args.reuse)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "gongkai.settings",
-            "GONGKAI_VAR_DIR": str(var_dir),
+            "GONGKAI_VAR_DIR": str(VAR_DIR),
             "DATABASE_URL": url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         }

@@ -24,10 +24,9 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-PROJECT = Path(__file__).resolve().parent.parent
-BENCH_DIR = PROJECT / "var" / "bench"
+from _common import PROJECT, VAR_DIR, delete_sqlite, scratch_postgres
+
 PG_NAME = "gongkai_bench_import"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -83,19 +82,12 @@ def maxrss_bytes() -> int:
 
 def prepare_database(url: str | None) -> tuple[str, str | None]:
     """(DATABASE_URL to use, server URL to drop the database from at the end)."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     if not url:
-        path = BENCH_DIR / "import_people.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path = VAR_DIR / "import_people.sqlite3"
+        delete_sqlite(path)
         return f"sqlite:///{path}", None
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    return urlunsplit(parts._replace(path=f"/{PG_NAME}")), url
+    return scratch_postgres(url, PG_NAME, reuse=False)[0], url
 
 
 def drop_database(server_url: str) -> None:
@@ -188,7 +180,7 @@ def main() -> None:
         admin, unit_paths = build_group()
         rng = random.Random(args.seed)
         rows = make_rows(args.rows, unit_paths, rng)
-        xlsx_path = BENCH_DIR / f"people_{args.rows}.xlsx"
+        xlsx_path = VAR_DIR / f"people_{args.rows}.xlsx"
         data = write_xlsx(xlsx_path, rows)
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         print(
@@ -236,7 +228,7 @@ def main() -> None:
             row[4] = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
         missing = set(rng.sample(range(len(changed_rows)), len(rows) // 20))
         changed_rows = [r for i, r in enumerate(changed_rows) if i not in missing]
-        reimport_path = BENCH_DIR / f"people_{args.rows}_reimport.xlsx"
+        reimport_path = VAR_DIR / f"people_{args.rows}_reimport.xlsx"
         reimport = write_xlsx(reimport_path, changed_rows)
         third = timed_import(reimport, admin, full=True, filename=reimport_path.name)
         c = third["counts"]

@@ -24,10 +24,9 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-PROJECT = Path(__file__).resolve().parent.parent
+from _common import PROJECT, VAR_DIR, prepare_environment, timed
+
 BENCH_DB = "gongkai_bench_tlog"
 VERSIONS_PER_DISCLOSURE = 10
 
@@ -43,47 +42,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
-
-
-def prepare_environment(args: argparse.Namespace) -> str:
-    """Point Django at the benchmark database (before django.setup()); returns a label for the report."""
-    var_dir = PROJECT / "var" / "bench"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongkai.settings"
-    os.environ["GONGKAI_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("GONGKAI_LOG_KEY_FILE", str(var_dir / "keys" / "tlog-bench.pem"))
-    if not args.database_url:
-        db_file = var_dir / "tlog.sqlite3"
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
-        return f"SQLite {db_file}"
-    import psycopg
-
-    server = urlsplit(args.database_url)
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if exists and not args.reuse:
-            conn.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        version = conn.execute("SHOW server_version").fetchone()[0]
-    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{BENCH_DB}"))
-    return f"PostgreSQL {version} database {BENCH_DB}"
-
-
-def timed(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm-up
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return statistics.median(samples), p95
 
 
 def seed_versions(n: int) -> float:
@@ -166,7 +124,10 @@ def log_all(append: int) -> None:
 
 def main() -> int:
     args = parse_args()
-    label = prepare_environment(args)
+    key_file = os.environ.get("GONGKAI_LOG_KEY_FILE", str(VAR_DIR / "keys" / "tlog-bench.pem"))
+    label = prepare_environment(
+        args, database=BENCH_DB, sqlite_file="tlog.sqlite3", env={"GONGKAI_LOG_KEY_FILE": key_file}
+    )
     sys.path.insert(0, str(PROJECT / "src"))
 
     import django

@@ -27,6 +27,8 @@ from .models import CatalogItem, DisclosureVersion, ScheduleEntry
 
 # Who sees the dashboards of a subtree (admins always do).
 DASHBOARD_ROLES = (Role.LEADING_GROUP, Role.UNION, Role.DISCIPLINE, Role.INTERNAL_AUDITOR, Role.ADMIN)
+# heat-map colour bands: (lowest on-time rate in percent, CSS class)
+RATE_BANDS = ((95, "r95"), (85, "r85"), (70, "r70"))
 STATES = (Compliance.ON_TIME, Compliance.LATE, Compliance.MISSING, Compliance.PENDING)
 MONTHS = tuple(range(1, 13))
 
@@ -132,16 +134,15 @@ class Counts:
 
     @property
     def level(self) -> str:
-        """The colour class of a heat-map cell: its worst state."""
-        if self.missing:
-            return "missing"
-        if self.late:
-            return "late"
-        if self.on_time:
-            return "on_time"
-        if self.pending:
-            return "pending"
-        return "none"
+        """The colour class of a heat-map cell: a band of its on-time rate (a heat map, not a worst-case flag:
+        one missing item in 250 should not paint a mine as red as one that published nothing)."""
+        rate = self.rate
+        if rate is None:
+            return "pending" if self.pending else "none"
+        for floor, band in RATE_BANDS:
+            if rate >= floor:
+                return band
+        return "r0"
 
     def as_list(self) -> list[int]:
         return [self.on_time, self.late, self.missing, self.pending]

@@ -3,6 +3,10 @@ form, calls one action and redirects (or re-renders the form with the error and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +31,8 @@ from .models import Attachment, Disclosure, Question, ScheduleEntry
 MAX_FILES_PER_FORM = 10
 FORM_OVERHEAD = 256 * 1024
 
+T = TypeVar("T")
+
 
 def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
@@ -45,6 +51,26 @@ def _status_of(exc: Exception) -> int:
         return 403
     code = getattr(exc, "code", None)
     return {"stale": 409, "too_large": 413}.get(code or "", 400)
+
+
+def _post_form(
+    request: HttpRequest, form, act: Callable[[dict[str, Any]], T], done: Callable[[T], HttpResponse]
+) -> HttpResponse | int:
+    """A form page's POST: validate `form`, call `act` with its data and answer with `done` of the result.
+
+    Otherwise returns the status to show the form again with: 200 (a GET), 400 (the form is invalid) or the
+    status of the action's refusal, whose message is then on the form.
+    """
+    if request.method != "POST":
+        return 200
+    if not form.is_valid():
+        return 400
+    try:
+        result = act(form.cleaned_data)
+    except (ValidationError, AccessDenied) as exc:
+        form.add_error(None, _error_text(exc))
+        return _status_of(exc)
+    return done(result)
 
 
 def _too_big(request: HttpRequest) -> bool:
@@ -152,33 +178,27 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         fixed_unit=entry is not None,
         initial=initial,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                disclosure = actions.create_draft(
-                    actor=request.user,
-                    unit=entry.unit if entry else data["unit"],
-                    category=data["category"],
-                    item=data["item"],
-                    schedule_entry=entry,
-                    title=data["title"],
-                    body=data["body"],
-                    period=data["period"],
-                    audience=data["audience"],
-                    channels=data["channels"],
-                    board_numbers=data["board_numbers"],
-                    files=data["new_files"],
-                )
-            except (ValidationError, AccessDenied) as exc:
-                form.add_error(None, _error_text(exc))
-                status = _status_of(exc)
-            else:
-                return _saved(request, disclosure)
-        else:
-            status = 400
-    return _draft_page(request, {"form": form, "entry": entry, "disclosure": None}, status)
+
+    def create(data: dict[str, Any]) -> Disclosure:
+        return actions.create_draft(
+            actor=request.user,
+            unit=entry.unit if entry else data["unit"],
+            category=data["category"],
+            item=data["item"],
+            schedule_entry=entry,
+            title=data["title"],
+            body=data["body"],
+            period=data["period"],
+            audience=data["audience"],
+            channels=data["channels"],
+            board_numbers=data["board_numbers"],
+            files=data["new_files"],
+        )
+
+    outcome = _post_form(request, form, create, partial(_saved, request))
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _draft_page(request, {"form": form, "entry": entry, "disclosure": None}, outcome)
 
 
 def _draft_page(request: HttpRequest, context: dict, status: int) -> HttpResponse:
@@ -188,6 +208,49 @@ def _draft_page(request: HttpRequest, context: dict, status: int) -> HttpRespons
 
 def _subtree(unit: Unit):
     return Unit.objects.filter(path__startswith=unit.path, active=True).order_by("path")
+
+
+def _disclosure_form(request: HttpRequest, disclosure: Disclosure, *, correction: bool, **text) -> DraftForm:
+    """The draft form of an existing disclosure (its unit fixed); `text` is the initial title, body, …"""
+    initial = {
+        "category": disclosure.category_id,
+        "item": disclosure.item_id,
+        "period": disclosure.period,
+        "audience": disclosure.audience_id,
+        "channels": disclosure.channels,
+        "board_numbers": disclosure.board_numbers,
+        "revision": disclosure.revision,
+        **text,
+    }
+    return DraftForm(
+        request.POST or None,
+        request.FILES or None,
+        audiences=_subtree(disclosure.unit),
+        fixed_unit=True,
+        correction=correction,
+        initial=initial,
+    )
+
+
+def _disclosure_draft_page(
+    request: HttpRequest,
+    form: DraftForm,
+    disclosure: Disclosure,
+    save: Callable[[dict[str, Any]], Disclosure],
+    **extra,
+) -> HttpResponse:
+    """The draft page of an existing disclosure: on POST `save` the form, else show it with `extra` context."""
+    outcome = _post_form(request, form, save, partial(_saved, request))
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    context = {
+        "form": form,
+        "disclosure": disclosure,
+        "entry": disclosure.schedule_entry,
+        "attachments": queries.draft_attachments(disclosure),
+        **extra,
+    }
+    return _draft_page(request, context, outcome)
 
 
 def _too_large_page(request: HttpRequest) -> HttpResponse:
@@ -210,63 +273,41 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and _too_big(request):
         return _too_large_page(request)
     correction = disclosure.current_version_id is not None
-    initial = {
-        "category": disclosure.category_id,
-        "item": disclosure.item_id,
-        "period": disclosure.period,
-        "title": disclosure.draft_title,
-        "body": disclosure.draft_body,
-        "reason": disclosure.draft_reason,
-        "audience": disclosure.audience_id,
-        "channels": disclosure.channels,
-        "board_numbers": disclosure.board_numbers,
-        "revision": disclosure.revision,
-    }
-    form = DraftForm(
-        request.POST or None,
-        request.FILES or None,
-        audiences=_subtree(disclosure.unit),
-        fixed_unit=True,
+    form = _disclosure_form(
+        request,
+        disclosure,
         correction=correction,
-        initial=initial,
+        title=disclosure.draft_title,
+        body=disclosure.draft_body,
+        reason=disclosure.draft_reason,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = actions.update_draft(
-                    actor=request.user,
-                    disclosure=disclosure,
-                    expected_revision=data["revision"] or 0,
-                    title=data["title"],
-                    body=data["body"],
-                    period=data["period"],
-                    category=data["category"],
-                    item=data["item"],
-                    audience=data["audience"],
-                    channels=data["channels"],
-                    board_numbers=data["board_numbers"],
-                    reason=data.get("reason"),
-                    files=data["new_files"],
-                    remove=_ints(request.POST.getlist("remove")),
-                )
-            except (ValidationError, AccessDenied) as exc:
-                form.add_error(None, _error_text(exc))
-                status = _status_of(exc)
-            else:
-                return _saved(request, saved)
-        else:
-            status = 400
-    context = {
-        "form": form,
-        "disclosure": disclosure,
-        "entry": disclosure.schedule_entry,
-        "attachments": queries.draft_attachments(disclosure),
-        "reviews": disclosure.reviews.select_related("reviewer"),
-        "correction": correction,
-    }
-    return _draft_page(request, context, status)
+
+    def update(data: dict[str, Any]) -> Disclosure:
+        return actions.update_draft(
+            actor=request.user,
+            disclosure=disclosure,
+            expected_revision=data["revision"] or 0,
+            title=data["title"],
+            body=data["body"],
+            period=data["period"],
+            category=data["category"],
+            item=data["item"],
+            audience=data["audience"],
+            channels=data["channels"],
+            board_numbers=data["board_numbers"],
+            reason=data.get("reason"),
+            files=data["new_files"],
+            remove=_ints(request.POST.getlist("remove")),
+        )
+
+    return _disclosure_draft_page(
+        request,
+        form,
+        disclosure,
+        update,
+        reviews=disclosure.reviews.select_related("reviewer"),
+        correction=correction,
+    )
 
 
 def _saved(request: HttpRequest, disclosure: Disclosure) -> HttpResponse:
@@ -332,55 +373,21 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST" and _too_big(request):
         return _too_large_page(request)
-    form = DraftForm(
-        request.POST or None,
-        request.FILES or None,
-        audiences=_subtree(disclosure.unit),
-        fixed_unit=True,
-        correction=True,
-        initial={
-            "category": disclosure.category_id,
-            "item": disclosure.item_id,
-            "period": disclosure.period,
-            "title": version.title,
-            "body": version.body,
-            "audience": disclosure.audience_id,
-            "channels": disclosure.channels,
-            "board_numbers": disclosure.board_numbers,
-            "revision": disclosure.revision,
-        },
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = actions.start_correction(
-                    actor=request.user,
-                    disclosure=disclosure,
-                    title=data["title"],
-                    body=data["body"],
-                    reason=data["reason"],
-                    expected_revision=data["revision"] or 0,
-                    files=data["new_files"],
-                    remove=_ints(request.POST.getlist("remove")),
-                )
-            except (ValidationError, AccessDenied) as exc:
-                form.add_error(None, _error_text(exc))
-                status = _status_of(exc)
-            else:
-                return _saved(request, saved)
-        else:
-            status = 400
-    context = {
-        "form": form,
-        "disclosure": disclosure,
-        "entry": disclosure.schedule_entry,
-        "attachments": queries.draft_attachments(disclosure),
-        "correction": True,
-        "starting_correction": True,
-    }
-    return _draft_page(request, context, status)
+    form = _disclosure_form(request, disclosure, correction=True, title=version.title, body=version.body)
+
+    def start(data: dict[str, Any]) -> Disclosure:
+        return actions.start_correction(
+            actor=request.user,
+            disclosure=disclosure,
+            title=data["title"],
+            body=data["body"],
+            reason=data["reason"],
+            expected_revision=data["revision"] or 0,
+            files=data["new_files"],
+            remove=_ints(request.POST.getlist("remove")),
+        )
+
+    return _disclosure_draft_page(request, form, disclosure, start, correction=True, starting_correction=True)
 
 
 @login_required
@@ -408,34 +415,28 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not queries.may_review(request.user, disclosure):
         raise Http404
     form = ReviewForm(request.POST or None, initial={"revision": disclosure.revision})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["decision"] == "approve":
-                    actions.approve(
-                        actor=request.user,
-                        disclosure=disclosure,
-                        comment=data["comment"],
-                        expected_revision=data["revision"],
-                    )
-                    messages.success(request, _("Approved and published."))
-                else:
-                    actions.return_draft(
-                        actor=request.user,
-                        disclosure=disclosure,
-                        comment=data["comment"],
-                        expected_revision=data["revision"],
-                    )
-                    messages.success(request, _("Returned to the author with your comments."))
-            except (ValidationError, AccessDenied) as exc:
-                form.add_error(None, _error_text(exc))
-                status = _status_of(exc)
-            else:
-                return redirect("disclosures:detail", pk=pk)
+
+    def decide(data: dict[str, Any]) -> None:
+        if data["decision"] == "approve":
+            actions.approve(
+                actor=request.user,
+                disclosure=disclosure,
+                comment=data["comment"],
+                expected_revision=data["revision"],
+            )
+            messages.success(request, _("Approved and published."))
         else:
-            status = 400
+            actions.return_draft(
+                actor=request.user,
+                disclosure=disclosure,
+                comment=data["comment"],
+                expected_revision=data["revision"],
+            )
+            messages.success(request, _("Returned to the author with your comments."))
+
+    outcome = _post_form(request, form, decide, lambda _none: redirect("disclosures:detail", pk=pk))
+    if isinstance(outcome, HttpResponse):
+        return outcome
     rows = None
     version = disclosure.current_version
     attachments = list(queries.draft_attachments(disclosure))
@@ -454,7 +455,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "channels": [Form(c).label for c in disclosure.channels if c in Form.values],
         "reviews": disclosure.reviews.select_related("reviewer"),
     }
-    return render(request, "disclosures/review.html", context, status=status)
+    return render(request, "disclosures/review.html", context, status=outcome)
 
 
 @login_required
@@ -601,35 +602,51 @@ def _questions_fragment(request: HttpRequest, disclosure: Disclosure, **extra) -
     return render(request, "disclosures/_questions.html", context, status=extra.get("status", 200))
 
 
+def _form_error(form, act: Callable[[dict[str, Any]], object], invalid: str) -> str:
+    """Validate `form` and call `act` with its data; returns the error to show, or "" when it worked."""
+    if not form.is_valid():
+        return invalid
+    try:
+        act(form.cleaned_data)
+    except (ValidationError, AccessDenied) as exc:
+        return _error_text(exc)
+    return ""
+
+
+def _questions_reply(
+    request: HttpRequest, disclosure: Disclosure, error: str, success: str, **extra
+) -> HttpResponse:
+    """After a question or an answer: the questions again for htmx, else back to the page with a message."""
+    if _htmx(request):
+        return _questions_fragment(request, disclosure, error=error, status=400 if error else 200, **extra)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("disclosures:detail", pk=disclosure.pk)
+
+
 @login_required
 @require_POST
 def ask(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _get(request, pk)
     form = QuestionForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            actions.ask(
-                actor=request.user,
-                disclosure=disclosure,
-                text=form.cleaned_data["text"],
-                is_opinion=form.cleaned_data["is_opinion"],
-            )
-        except (ValidationError, AccessDenied) as exc:
-            error = _error_text(exc)
-        else:
-            form = QuestionForm()
-            if not _htmx(request):
-                messages.success(request, _("Thank you. The responsible person will answer."))
-    else:
-        error = _("Please write your question (at most 2,000 characters).")
-    if _htmx(request):
-        return _questions_fragment(
-            request, disclosure, question_form=form, error=error, status=400 if error else 200
-        )
-    if error:
-        messages.error(request, error)
-    return redirect("disclosures:detail", pk=pk)
+    error = _form_error(
+        form,
+        lambda data: actions.ask(
+            actor=request.user, disclosure=disclosure, text=data["text"], is_opinion=data["is_opinion"]
+        ),
+        invalid=_("Please write your question (at most 2,000 characters)."),
+    )
+    if not error:
+        form = QuestionForm()
+    return _questions_reply(
+        request,
+        disclosure,
+        error,
+        _("Thank you. The responsible person will answer."),
+        question_form=form,
+    )
 
 
 @login_required
@@ -639,27 +656,14 @@ def answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     question = Question.objects.filter(pk=question_pk, disclosure=disclosure).first()
     if question is None:
         raise Http404
-    form = AnswerForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            actions.answer(
-                actor=request.user,
-                question=question,
-                text=form.cleaned_data["text"],
-                public=form.cleaned_data["public"],
-            )
-        except (ValidationError, AccessDenied) as exc:
-            error = _error_text(exc)
-    else:
-        error = _("Please write the answer (at most 2,000 characters).")
-    if _htmx(request):
-        return _questions_fragment(request, disclosure, error=error, status=400 if error else 200)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Answer saved."))
-    return redirect("disclosures:detail", pk=pk)
+    error = _form_error(
+        AnswerForm(request.POST),
+        lambda data: actions.answer(
+            actor=request.user, question=question, text=data["text"], public=data["public"]
+        ),
+        invalid=_("Please write the answer (at most 2,000 characters)."),
+    )
+    return _questions_reply(request, disclosure, error, _("Answer saved."))
 
 
 urlpatterns = [

@@ -88,7 +88,8 @@ def test_heat_map_counts_each_child_subtree_by_month(gina, tree, year_of_entries
     assert rows[("MB", False)].total.rate == 100.0
     assert rows[("G", True)].months[12].as_list() == [1, 0, 0, 0]
     assert heat.total.total.as_list() == [4, 1, 2, 0]
-    assert heat.total.months[3].level == "missing" and heat.total.months[1].level == "on_time"
+    # colour by on-time rate band: March 0 of 2 on time, January 1 of 1
+    assert heat.total.months[3].level == "r0" and heat.total.months[1].level == "r95"
     # one level down: MA's own row and its section
     rows = {
         (r.unit.code, r.own): r.total.as_list()
