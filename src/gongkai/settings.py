@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongkai.core",
     "gongkai.org",
     "gongkai.disclosures",
+    "gongkai.cases",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,11 @@ GONGKAI_LOG_SIGN_INTERVAL = float(os.environ.get("GONGKAI_LOG_SIGN_INTERVAL", "1
 GONGKAI_REMINDER_DAYS = int(os.environ.get("GONGKAI_REMINDER_DAYS", "3"))
 # Topic requests (点题公开): how many days a unit has to answer.
 GONGKAI_TOPIC_ANSWER_DAYS = int(os.environ.get("GONGKAI_TOPIC_ANSWER_DAYS", "15"))
+# Cases: how many working days (Chinese public holidays excluded) a handling department has to reply.
+GONGKAI_CASE_REPLY_WORKING_DAYS = int(os.environ.get("GONGKAI_CASE_REPLY_WORKING_DAYS", "30"))
+# Anonymous receipts: wrong receipts allowed per client within the window (seconds) before lookups are refused.
+GONGKAI_RECEIPT_ATTEMPTS = int(os.environ.get("GONGKAI_RECEIPT_ATTEMPTS", "5"))
+GONGKAI_RECEIPT_WINDOW = int(os.environ.get("GONGKAI_RECEIPT_WINDOW", "600"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = GONGKAI_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

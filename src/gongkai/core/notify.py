@@ -41,6 +41,12 @@ def email_enabled() -> bool:
     return bool(getattr(settings, "EMAIL_HOST", ""))
 
 
+def _one_line(title: str) -> str:
+    """A title is one line (it is also an email's subject, where a line break would be refused or, worse, read
+    as another header): every run of whitespace becomes one space."""
+    return " ".join((title or "").split())[:200]
+
+
 def notify(person, kind: str, title: str, url: str = "", body: str = "", *, key: str | None = None):
     """Notify one person. Returns the new notification, or None if one with this key was already sent.
 
@@ -52,7 +58,12 @@ def notify(person, kind: str, title: str, url: str = "", body: str = "", *, key:
     try:
         with transaction.atomic():
             note = Notification.objects.create(
-                person_id=person.pk, kind=kind, title=title[:200], url=url[:300], body=body, key=key[:150]
+                person_id=person.pk,
+                kind=kind,
+                title=_one_line(title),
+                url=url[:300],
+                body=body,
+                key=key[:150],
             )
     except IntegrityError:  # sent meanwhile by a concurrent job
         return None
@@ -83,7 +94,7 @@ def notify_many(rows: Iterable[Note]) -> int:
         Notification(
             person_id=person_id,
             kind=row.kind,
-            title=row.title[:200],
+            title=_one_line(row.title),
             url=row.url[:300],
             body=row.body,
             key=key,

@@ -345,6 +345,27 @@ def create_draft(
     return disclosure
 
 
+def _keep_published(disclosure: Disclosure, *, period, category, item, audience) -> None:
+    """Refuse a correction that would change who reads a published disclosure or where it is filed: those fields
+    live on the disclosure itself, so changing them in a draft would change the published one unreviewed."""
+    changes = [
+        audience is not None and audience.pk != disclosure.audience_id,
+        category is not None and category.pk != disclosure.category_id,
+        disclosure.schedule_entry_id is None
+        and item is not KEEP
+        and (item.pk if isinstance(item, CatalogItem) else None) != disclosure.item_id,
+        disclosure.schedule_entry_id is None and period is not None and _period(period) != disclosure.period,
+    ]
+    if any(changes):
+        raise ValidationError(
+            _(
+                "A correction changes the text and the attachments only; the audience, category, catalog item "
+                "and period stay as published."
+            ),
+            code="published_fields",
+        )
+
+
 @transaction.atomic
 def update_draft(
     *,
@@ -365,10 +386,13 @@ def update_draft(
 ) -> Disclosure:
     """Change a draft (or a correction being prepared), its attachments included, in one go.
 
-    Fields left as None (`item`: left out) stay as they are; `item=None` removes the catalog item."""
+    Fields left as None (`item`: left out) stay as they are; `item=None` removes the catalog item. A correction
+    changes the text and the attachments only: its audience, category, item and period are those published."""
     disclosure = _lock(disclosure, expected_revision)
     _require_editor(actor, disclosure)
     _require_editable(disclosure)
+    if _in_correction(disclosure):
+        _keep_published(disclosure, period=period, category=category, item=item, audience=audience)
     fields = ["draft_title", "draft_body", "last_edited_by"]
     disclosure.draft_title = _title(title)
     disclosure.draft_body = clean_body(body)

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongkai.core import xlsx
 from gongkai.core.choices import Role
 from gongkai.core.text import search_key
 from gongkai.org.importing import UNIT_KIND_ALIASES, ImportFileError, RowError, normalize_kind, read_table
@@ -339,7 +340,7 @@ def export_xlsx(items=None) -> bytes:
     sheet = workbook.active
     sheet.title = "公开目录"
     for row in export_rows(items):
-        sheet.append(row)
+        sheet.append(xlsx.row(sheet, row))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEFGHIJKL", (10, 16, 10, 30, 40, 28, 8, 20, 14, 9, 6, 6), strict=True):

@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongkai.core import xlsx
 from gongkai.core.access import AccessDenied, get_scope
 from gongkai.core.choices import Role
 from gongkai.org.models import Unit
@@ -203,6 +204,11 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------------- .xlsx export
 
 
+def _append(sheet, values: list) -> None:
+    """Append a row in which no text becomes a formula (see core.xlsx)."""
+    sheet.append(xlsx.row(sheet, values))
+
+
 def _workbook(heatmap: compliance.Heatmap, late, today: dt.date) -> bytes:
     """Sheet 1: the heat map (per unit and month: on time, late, missing, pending; the year; on-time rate).
     Sheet 2: what is late now (at most EXPORT_LATE_LIMIT rows)."""
@@ -211,11 +217,12 @@ def _workbook(heatmap: compliance.Heatmap, late, today: dt.date) -> bytes:
     states = [str(Compliance(s).label) for s in compliance.STATES]
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Compliance"))
-    sheet.append(
+    _append(
+        sheet,
         [
             _("%(unit)s, %(year)s: disclosures on schedule (as of %(today)s)")
             % {"unit": heatmap.unit.name, "year": heatmap.year, "today": today.isoformat()}
-        ]
+        ],
     )
     header_1: list = [_("Unit code"), _("Unit")]
     header_2: list = ["", ""]
@@ -224,8 +231,8 @@ def _workbook(heatmap: compliance.Heatmap, late, today: dt.date) -> bytes:
         header_2 += states
     header_1 += [_("Year"), "", "", "", _("On-time rate (%)")]
     header_2 += [*states, ""]
-    sheet.append(header_1)
-    sheet.append(header_2)
+    _append(sheet, header_1)
+    _append(sheet, header_2)
 
     def line(code: str, name: str, row: compliance.Row) -> list:
         values: list = [code, name]
@@ -235,11 +242,12 @@ def _workbook(heatmap: compliance.Heatmap, late, today: dt.date) -> bytes:
 
     for row in heatmap.rows:
         name = _("%(unit)s (own items)") % {"unit": row.unit.name} if row.own else row.unit.name
-        sheet.append(line(row.unit.code, name, row))
-    sheet.append(line("", _("Total"), heatmap.total))
+        _append(sheet, line(row.unit.code, name, row))
+    _append(sheet, line("", _("Total"), heatmap.total))
 
     late_sheet = workbook.create_sheet(_("Late now"))
-    late_sheet.append(
+    _append(
+        late_sheet,
         [
             _("Due date"),
             _("Days overdue"),
@@ -251,16 +259,17 @@ def _workbook(heatmap: compliance.Heatmap, late, today: dt.date) -> bytes:
             _("Responsible person"),
             _("Employee number"),
             _("Progress"),
-        ]
+        ],
     )
     written = 0
     for entry in late.iterator(chunk_size=2000):
         if written >= EXPORT_LATE_LIMIT:
-            late_sheet.append([_("Only the first %(n)s are listed.") % {"n": EXPORT_LATE_LIMIT}])
+            _append(late_sheet, [_("Only the first %(n)s are listed.") % {"n": EXPORT_LATE_LIMIT}])
             break
         person = entry.responsible
         status = str(Status(entry.disclosure_status).label) if entry.disclosure_status else _("Not started")
-        late_sheet.append(
+        _append(
+            late_sheet,
             [
                 entry.due_date,
                 (today - entry.due_date).days,
@@ -272,7 +281,7 @@ def _workbook(heatmap: compliance.Heatmap, late, today: dt.date) -> bytes:
                 person.name if person else _("Unassigned"),
                 person.employee_no if person else "",
                 status,
-            ]
+            ],
         )
         written += 1
     out = io.BytesIO()

@@ -94,6 +94,9 @@ class DraftForm(forms.Form):
             del self.fields["unit"]
         if correction:
             self.fields["reason"].required = True
+            # a correction changes the text and the attachments; these stay as published (see update_draft)
+            for name in ("category", "item", "period", "audience"):
+                self.fields[name].disabled = True
         else:
             del self.fields["reason"]
 

@@ -52,8 +52,10 @@ def can_second(actor, request: TopicRequest) -> bool:
 
 
 def can_answer(actor, request: TopicRequest) -> bool:
-    """The unit's disclosure officer or leading group (roles reach down the tree) answer for the unit."""
-    return get_scope(actor).has_any_role(ANSWER_ROLES, request.unit.path)
+    """The unit's disclosure officer or leading group (roles reach down the tree) answer for the unit: their own
+    grants, not the admin role (running the system does not make one the unit's voice)."""
+    path = request.unit.path
+    return any(g.role in ANSWER_ROLES and path.startswith(g.path) for g in get_scope(actor).grants)
 
 
 def _clean(text: str, *, label: str, maximum: int, minimum: int = 1) -> str:

@@ -15,7 +15,7 @@ def topics_panel(request, scope):
     if not scope.home_paths and not scope.paths(Role.DISCLOSURE_OFFICER, Role.LEADING_GROUP):
         return None
     context = {"counts": topic_queries.state_counts(request.user)}
-    if scope.paths(Role.DISCLOSURE_OFFICER, Role.LEADING_GROUP):
+    if any(g.role in (Role.DISCLOSURE_OFFICER, Role.LEADING_GROUP) for g in scope.grants):
         context["awaiting"] = topic_queries.awaiting_answer(request.user)
     return Panel(
         title=_("Topic requests"), template="disclosures/topics/panel.html", context=context, order=45

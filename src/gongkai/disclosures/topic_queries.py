@@ -19,6 +19,7 @@ from gongkai.org.models import Unit
 
 from .choices import TopicStatus
 from .models import Disclosure, TopicRequest, TopicSecond
+from .queries import MANAGE_ROLES
 
 STATES = ("open", "overdue", "answered", "published", "declined")
 
@@ -89,15 +90,23 @@ def answers(viewer, request: TopicRequest) -> list[Disclosure]:
 
     qs = Disclosure.objects.filter(topic_request=request)
     if not can_answer(viewer, request):
-        qs = qs.filter(is_public=True)
+        # only what the viewer may read: an answer published to a narrower audience is not theirs to see
+        scope = get_scope(viewer)
+        qs = qs.filter(is_public=True).filter(
+            scope.published_to_me("audience") | scope.within("unit", *MANAGE_ROLES)
+        )
     return list(qs.order_by("pk"))
 
 
 def awaiting_answer(viewer, *, today: dt.date | None = None) -> dict[str, int]:
     """For disclosure officers and leading groups: open requests to units they answer for (one query)."""
     today = today or timezone.localdate()
-    scope = get_scope(viewer)
-    qs = TopicRequest.objects.filter(scope.within("unit", Role.DISCLOSURE_OFFICER, Role.LEADING_GROUP))
+    answer_roles = (Role.DISCLOSURE_OFFICER, Role.LEADING_GROUP)  # own grants, as topic_actions.can_answer
+    mine = Q(pk__in=[])
+    for grant in get_scope(viewer).grants:
+        if grant.role in answer_roles:
+            mine |= Q(unit__path__startswith=grant.path)
+    qs = TopicRequest.objects.filter(mine)
     return qs.aggregate(
         open=Count("pk", filter=Q(status=TopicStatus.OPEN)), overdue=Count("pk", filter=overdue_q(today))
     )
