@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from gongkai.cases.api import router as cases_router
 from gongkai.core.access import AccessDenied
 from gongkai.disclosures.api import router as disclosures_router
 from gongkai.org.api import router as org_router
@@ -26,3 +27,4 @@ def access_denied(request: HttpRequest, exc: AccessDenied):
 
 api.add_router("/org/", org_router)
 api.add_router("/disclosures/", disclosures_router)
+api.add_router("/cases/", cases_router)

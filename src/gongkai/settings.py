@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gongkai.org.context_processors.navigation",
                 "gongkai.disclosures.context_processors.navigation",
+                "gongkai.cases.context_processors.navigation",
                 "gongkai.core.context_processors.inbox",
             ],
         },

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("gongkai.org.urls")),
     path("disclosures/", include("gongkai.disclosures.urls")),
+    path("cases/", include("gongkai.cases.urls")),
     path("log/", include("gongkai.core.log_urls")),
     path("inbox/", include("gongkai.core.notify_urls")),
     path("api/v1/", api.urls),

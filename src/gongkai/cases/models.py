@@ -18,6 +18,7 @@ from gongkai.core.models import AppendOnlyModel, TimeStampedModel
 
 from .choices import (
     OPEN_STATUSES,
+    REPLYABLE_STATUSES,
     CaseStatus,
     ConsultationTopic,
     EventKind,
@@ -361,6 +362,12 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["handler", "status", "due_date"], name="cases_handler_queue_idx"),
             models.Index(fields=["handling_unit", "status", "due_date"], name="cases_dept_queue_idx"),
+            # the handler's queue (`queries.handler_queue`): the waiting cases of the departments, per department
+            models.Index(
+                fields=["handling_unit", "due_date"],
+                condition=Q(status__in=REPLYABLE_STATUSES),
+                name="cases_dept_waiting_idx",
+            ),
             models.Index(fields=["unit", "status", "due_date"], name="cases_unit_status_idx"),
             models.Index(fields=["raiser", "-created_at"], name="cases_raiser_idx"),
         ]
@@ -403,3 +410,36 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.get_kind_display()}"
+
+
+class CaseAttachment(TimeStampedModel):
+    """A file sent with a reply (or another step) of a case. Checked from its content and stored by its SHA-256
+    (`disclosures.uploads`); served only through a view that checks the reader may see the case."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("step"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to="cases/", max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

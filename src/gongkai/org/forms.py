@@ -16,7 +16,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 class GrantRoleForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    title = forms.CharField(label=_("Title"), max_length=60, required=False)
+    title = forms.CharField(label=pgettext_lazy("role", "Title"), max_length=60, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

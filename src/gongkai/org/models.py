@@ -113,7 +113,9 @@ class RoleAssignment(TimeStampedModel):
         Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="role_assignments"
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    title = models.CharField(_("title"), max_length=60, blank=True, help_text=_("e.g. union chair"))
+    title = models.CharField(
+        pgettext_lazy("role", "title"), max_length=60, blank=True, help_text=_("e.g. union chair")
+    )
 
     class Meta:
         verbose_name = _("role assignment")
