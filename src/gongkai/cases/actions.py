@@ -5,10 +5,11 @@ each, keyword-only `actor`, one audit-ledger entry, one timeline event (two for 
 Who does what: the union and the leading group (roles reach down the tree) accept, return, assign, chase, visit,
 close, merge and escalate the cases of their units, and assign them only to departments within their units; the
 main handler, a co-handler or a holder of the handler role on the handling department replies; only the raiser
-rates — for an anonymous case, whoever holds its receipt.
+rates — for an anonymous case, whoever holds its receipt. The managers and the handlers may ask the raiser a
+question; the raiser (for an anonymous case, whoever holds its receipt) answers it or adds information.
 
 Anonymity: an anonymous case stores nobody. Its raise is recorded in the ledger with no actor and no personal
-data, and the raiser's own events (raising, rating) have no actor.
+data, and the raiser's own events (raising, rating, adding information) have no actor.
 
 Stale forms: actions that a form drives take `expected_revision`; an older revision is refused, nothing is
 written. Every action locks the case row and checks its status, so a double submission cannot apply twice.
@@ -624,6 +625,101 @@ def _rate(
         case,
         actor=by,
         change={"satisfaction": satisfaction, "outcome": outcome, "comment_sha256": _digest(comment)},
+    )
+    return case
+
+
+# ---------------------------------------------------------------------------- questions to the raiser
+
+
+@transaction.atomic
+def ask_raiser(case: Case, *, actor: Person, text: str) -> Case:
+    """The people handling the case (its managers or its handlers) ask the raiser a question; it is public, so
+    the raiser reads it in their timeline (an anonymous raiser through the receipt) and answers with
+    `add_raiser_note`. A named raiser is notified."""
+    case = _lock(case)
+    if not may_handle(actor, case):
+        _require_manager(actor, case)
+    _refuse_final(case)
+    text = clean_text(text, message=_("Write the question: it is empty."), maximum=NOTE_MAX)
+    _save(case)
+    event = add_event(case, EventKind.QUESTION, actor, text)
+    ledger.record("cases.ask_raiser", case, actor=actor, change={"text_sha256": _digest(text)})
+    raiser = case.raiser
+    if raiser is not None and raiser.is_active:
+        _notify(
+            [raiser],
+            "cases.question",
+            _("A question about your case: %(title)s") % {"title": case.title},
+            f"cases.question.{case.pk}.{event.pk}",
+        )
+    return case
+
+
+def _not_the_raiser(*, anonymous: bool) -> ValidationError:
+    if anonymous:
+        message = _(
+            "Only the person who raised this case can add information to it: the receipt does not match."
+        )
+    else:
+        message = _("Only the person who raised this case can add information to it.")
+    return ValidationError(message, code="not_raiser")
+
+
+def add_raiser_note(
+    case: Case, *, actor: Person | None, text: str, receipt: str = "", client_key: str = ""
+) -> Case:
+    """The raiser adds information to their case or answers a question asked of them. A named case takes notes
+    from its raiser only; an anonymous case from whoever holds the receipt (`actor` is then not stored, and the
+    ledger entry names nobody; a wrong receipt counts against `client_key` like a wrong lookup). The handlers,
+    and whoever asked the raiser a question on the case, are notified.
+
+    The receipt is checked before the transaction opens (its slow hash holds no lock, and a wrong receipt is
+    counted even when the cache lives in the database); the locked row is checked again inside."""
+    if client_key and receipts.is_locked_out(client_key):
+        raise receipts.rate_limited()
+    given = receipts.receipt_hash(receipt) if receipts.is_well_formed(receipt) else None
+    if case.is_anonymous:
+        stored = Case.objects.filter(pk=case.pk).values_list("receipt_hash", flat=True).first()
+        if given is None or not stored or not hmac.compare_digest(stored, given):
+            if client_key:
+                receipts.count_failure(client_key)
+            raise _not_the_raiser(anonymous=True)
+    return _add_raiser_note(case, actor=actor, text=text, given=given)
+
+
+@transaction.atomic
+def _add_raiser_note(case: Case, *, actor: Person | None, text: str, given: str | None) -> Case:
+    case = _lock(case)
+    by: Person | None
+    if case.is_anonymous:
+        if given is None or not case.receipt_hash or not hmac.compare_digest(case.receipt_hash, given):
+            raise _not_the_raiser(anonymous=True)
+        by = None
+    else:
+        if actor is None or actor.pk != case.raiser_id:
+            raise _not_the_raiser(anonymous=False)
+        by = actor
+    _refuse_final(case)
+    text = clean_text(text, message=_("Write the information or answer: it is empty."), maximum=TEXT_MAX)
+    last = CaseEvent.objects.filter(case=case).order_by("-at", "-pk").values_list("kind", "text").first()
+    if last == (EventKind.RAISER_NOTE, text):
+        # the same form sent twice (a reload of the anonymous page, a double click)
+        raise ValidationError(_("This information is already on the case."), code="duplicate")
+    _save(case)
+    event = add_event(case, EventKind.RAISER_NOTE, by, text)
+    ledger.record("cases.raiser_note", case, actor=by, change={"text_sha256": _digest(text)})
+    askers = Person.objects.filter(
+        pk__in=CaseEvent.objects.filter(case=case, kind=EventKind.QUESTION, actor__isnull=False).values(
+            "actor"
+        ),
+        is_active=True,
+    )
+    _notify(
+        list({p.pk: p for p in [*_handlers(case), *askers]}.values()),
+        "cases.raiser_note",
+        _("The raiser added information: %(title)s") % {"title": case.title},
+        f"cases.raiser_note.{case.pk}.{event.pk}",
     )
     return case
 

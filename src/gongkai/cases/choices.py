@@ -72,6 +72,8 @@ class EventKind(models.TextChoices):
     MERGED_IN = "merged_in", _("A duplicate was merged in")
     ESCALATED = "escalated", _("Escalated to a meeting")
     DECIDED = "decided", _("Meeting decision")
+    QUESTION = "question", _("Question to the raiser")
+    RAISER_NOTE = "raiser_note", _("Information from the raiser")
 
 
 class ConsultationTopic(models.TextChoices):

@@ -87,3 +87,15 @@ class RateForm(forms.Form):
 
 class AnonymousRateForm(ReceiptForm, RateForm):
     """A rating by whoever holds the receipt of an anonymous case."""
+
+
+class RaiserNoteForm(forms.Form):
+    """Information the raiser adds to their case, or their answer to a question asked of them."""
+
+    text = forms.CharField(
+        label=_("Your information or answer"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class AnonymousNoteForm(ReceiptForm, RaiserNoteForm):
+    """Information added by whoever holds the receipt of an anonymous case."""

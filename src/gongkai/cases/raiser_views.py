@@ -1,5 +1,6 @@
 """Pages of the person who raises a case: raise one (under their name or anonymously), their cases and the
-timeline of each, rating a reply, reading an anonymous case with its receipt, and the consultation desks with
+timeline of each, rating a reply, adding information or answering a question of the people handling it, reading
+an anonymous case with its receipt (and rating or adding information there), and the consultation desks with
 their public FAQ where a question can be asked.
 
 Anonymity over HTTP: the page that answers an anonymous raise renders the receipt directly (no redirect, nothing
@@ -25,7 +26,15 @@ from gongkai.org.models import Unit
 from . import actions, queries, receipts
 from .choices import CaseStatus
 from .models import Case, ConsultationDesk, FaqEntry
-from .raiser_forms import AnonymousRateForm, QuestionForm, RaiseForm, RateForm, ReceiptForm
+from .raiser_forms import (
+    AnonymousNoteForm,
+    AnonymousRateForm,
+    QuestionForm,
+    RaiseForm,
+    RaiserNoteForm,
+    RateForm,
+    ReceiptForm,
+)
 
 PAGE_SIZE = 20
 
@@ -122,6 +131,7 @@ def _case_context(case: Case) -> dict:
         "case": case,
         "events": list(queries.timeline(case)),
         "may_rate": case.status == CaseStatus.REPLIED,
+        "may_add_note": case.status not in (CaseStatus.CLOSED, CaseStatus.RETURNED),
     }
 
 
@@ -129,7 +139,7 @@ def _case_context(case: Case) -> dict:
 def my_case(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the user's cases and its public timeline; the rating form once it has a reply."""
     case = _mine(request, pk)
-    context = _case_context(case) | {"form": RateForm()}
+    context = _case_context(case) | {"form": RateForm(), "note_form": RaiserNoteForm()}
     return render(request, "cases/raiser/case.html", context)
 
 
@@ -154,7 +164,31 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Thank you: your rating is recorded."))
             return redirect("cases:my_case", case.pk)
     case.refresh_from_db()
-    context = _case_context(case) | {"form": form}
+    context = _case_context(case) | {"form": form, "note_form": RaiserNoteForm()}
+    return render(request, "cases/raiser/case.html", context, status=status)
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """The raiser adds information to their named case or answers a question asked of them."""
+    case = _mine(request, pk)
+    form = RaiserNoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            actions.add_raiser_note(
+                case,
+                actor=request.user,  # type: ignore[arg-type]
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Thank you: your information is added to the case."))
+            return redirect("cases:my_case", case.pk)
+    case.refresh_from_db()
+    context = _case_context(case) | {"form": RateForm(), "note_form": form}
     return render(request, "cases/raiser/case.html", context, status=status)
 
 
@@ -162,12 +196,21 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _anonymous_page(
-    request: HttpRequest, case: Case, receipt: str, rate_form=None, status: int = 200, rated: bool = False
+    request: HttpRequest,
+    case: Case,
+    receipt: str,
+    rate_form=None,
+    status: int = 200,
+    rated: bool = False,
+    note_form=None,
+    noted: bool = False,
 ) -> HttpResponse:
     context = _case_context(case) | {
         "form": rate_form or AnonymousRateForm(initial={"receipt": receipt}),
+        "note_form": note_form or AnonymousNoteForm(initial={"receipt": receipt}),
         "receipt": receipt,
         "rated": rated,
+        "noted": noted,
     }
     return _private(render(request, "cases/raiser/anonymous.html", context, status=status))
 
@@ -237,6 +280,36 @@ def receipt_rate(request: HttpRequest) -> HttpResponse:
     return _anonymous_page(request, case, receipt, rated=True)
 
 
+@require_POST
+def receipt_note(request: HttpRequest) -> HttpResponse:
+    """Whoever holds the receipt of an anonymous case adds information to it or answers a question (the receipt
+    comes again in a hidden field, as for rating; nothing about the sender is stored)."""
+    form = AnonymousNoteForm(request.POST)
+    key = client_key(request)
+    receipt_ok = form.is_valid() or "receipt" not in form.errors
+    if not receipt_ok:
+        if receipts.is_locked_out(key):
+            return _lookup_page(request, receipts.rate_limited())
+        receipts.count_failure(key)
+        return _lookup_page(request, ValidationError(_("A receipt has 16 digits."), code="format"))
+    receipt = form.cleaned_data["receipt"]
+    try:
+        case = receipts.case_by_receipt(receipt, client_key=key)
+    except ValidationError as exc:
+        return _lookup_page(request, exc)
+    if form.errors:
+        return _anonymous_page(request, case, receipt, note_form=form, status=400)
+    try:
+        case = actions.add_raiser_note(
+            case, actor=None, text=form.cleaned_data["text"], receipt=receipt, client_key=key
+        )
+    except ValidationError as exc:
+        form.add_error(None, _error_text(exc))
+        case.refresh_from_db()
+        return _anonymous_page(request, case, receipt, note_form=form, status=_status_of(exc))
+    return _anonymous_page(request, case, receipt, noted=True)
+
+
 # ------------------------------------------------------------------------------- consultation desks, FAQ
 
 
@@ -298,8 +371,10 @@ urlpatterns = [
     path("mine/", my_cases, name="mine"),
     path("mine/<int:pk>/", my_case, name="my_case"),
     path("mine/<int:pk>/rate/", rate, name="rate"),
+    path("mine/<int:pk>/note/", add_note, name="my_case_note"),
     path("receipt/", receipt_lookup, name="receipt"),
     path("receipt/rate/", receipt_rate, name="receipt_rate"),
+    path("receipt/note/", receipt_note, name="receipt_note"),
     path("desks/", desks, name="desks"),
     path("desks/<int:pk>/", desk, name="desk"),
 ]

@@ -79,6 +79,14 @@ class NoteForm(RevisionForm):
     )
 
 
+class AskRaiserForm(RevisionForm):
+    text = forms.CharField(
+        label=_("Question (the raiser reads it and can answer)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE_MAX,
+    )
+
+
 class ReplyForm(RevisionForm):
     text = forms.CharField(
         label=_("Reply (the raiser reads it)"), widget=forms.Textarea(attrs={"rows": 6}), max_length=TEXT_MAX

@@ -1,6 +1,7 @@
 """The staff side of cases: the handler's queue, the union's list of the cases of its units, and the case page
 with every step of the lifecycle (accept or return, assign with a due date in working days, start, chase,
-reply, escalate to a meeting and record its decision, merge a duplicate, follow-up visit, close).
+reply, ask the raiser a question, escalate to a meeting and record its decision, merge a duplicate, follow-up
+visit, close).
 
 Views call `actions` and `queries` and never write a model. Every form carries the case's revision: a form
 opened before someone else changed the case is refused (409) and nothing is written. A refusal shows the case
@@ -38,6 +39,7 @@ from .choices import OPEN_STATUSES, REPLYABLE_STATUSES, CaseStatus
 from .models import Case
 from .work_forms import (
     AcceptForm,
+    AskRaiserForm,
     AssignForm,
     DecisionForm,
     EscalateForm,
@@ -256,6 +258,12 @@ STEPS: dict[str, Step] = {
         _then(_check_revision, lambda r, c, d: actions.chase(c, actor=_me(r), text=d["text"])),
         gettext_lazy("The handlers are reminded."),
         lambda c, s: s.manager and c.status in REPLYABLE_STATUSES,
+    ),
+    "ask": Step(
+        AskRaiserForm,
+        _then(_check_revision, lambda r, c, d: actions.ask_raiser(c, actor=_me(r), text=d["text"])),
+        gettext_lazy("The question is sent to the raiser; the answer will appear in the timeline."),
+        lambda c, s: (s.manager or s.handler) and _open(c),
     ),
     "reply": Step(
         ReplyForm,

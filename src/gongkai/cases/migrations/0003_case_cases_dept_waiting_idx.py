@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_case_attachment'),
-        ('org', '0001_initial'),
+        ("cases", "0002_case_attachment"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ('assigned', 'in_progress'))), fields=['handling_unit', 'due_date'], name='cases_dept_waiting_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status__in", ("assigned", "in_progress"))),
+                fields=["handling_unit", "due_date"],
+                name="cases_dept_waiting_idx",
+            ),
         ),
     ]
