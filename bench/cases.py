@@ -136,6 +136,7 @@ def seed(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from gongkai.cases.models import Case, CaseEvent
+    from gongkai.core import workdays
     from gongkai.core.choices import Role
     from gongkai.org import demo as org_demo
     from gongkai.org.models import Person, RoleAssignment, Unit
@@ -168,7 +169,7 @@ def seed(args: argparse.Namespace) -> None:
     c_columns = (
         "id, created_at, updated_at, source, unit_id, title, text, raiser_id, is_anonymous, status, "
         "return_reason, handling_unit_id, handler_id, due_date, priority, assigned_at, replied_at, closed_at, "
-        "satisfaction, reopened, escalated_to, escalation_decision, revision"
+        "satisfaction, reopened, escalated_to, escalation_decision, revision, reply_working_days"
     )
     e_columns = "id, case_id, kind, actor_id, text, public, at"
     with connection.cursor() as cursor:
@@ -200,6 +201,11 @@ def seed(args: argparse.Namespace) -> None:
                 + (raiser, False, life["status"], "", handling_unit, handler, life["due"])
                 + (rng.choices((0, 1, 2, 3), weights=(10, 70, 15, 5))[0], life["assigned"], life["replied"])
                 + (life["closed"], life["satisfaction"], False, "", "", 1)
+                + (
+                    workdays.working_days_taken(life["assigned"], life["replied"])
+                    if life["replied"]
+                    else None,
+                )
             )
         with transaction.atomic(), connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's cursor, for COPY

@@ -525,7 +525,11 @@ def reply(case: Case, *, actor: Person, text: str, expected_revision: int | None
     text = clean_text(text, message=_("Write the reply: it is empty."), maximum=TEXT_MAX)
     case.status = CaseStatus.REPLIED
     case.replied_at = timezone.now()
-    _save(case, "status", "replied_at")
+    # the latest reply counts (a reopened case replied again is timed to its second reply, as `replied_at`)
+    case.reply_working_days = (
+        workdays.working_days_taken(case.assigned_at, case.replied_at) if case.assigned_at else None
+    )
+    _save(case, "status", "replied_at", "reply_working_days")
     add_event(case, EventKind.REPLIED, actor, text)
     ledger.record(
         "cases.reply", case, actor=actor, change={"text_sha256": _digest(text), "reopened": case.reopened}

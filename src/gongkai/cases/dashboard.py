@@ -3,24 +3,20 @@ days from assignment to reply, satisfaction rate — per child unit of the chose
 subtree by the path prefix, in SQL) and per handler.
 
 The queries are grouped in SQL, so a page costs the same few queries for ten cases or half a million. The
-average reply time counts working days (`core.workdays`): the mean of (working-day ordinal of the reply day −
-ordinal of the assignment day) is the mean of the reply ordinals minus the mean of the assignment ordinals, so
-SQL returns the cases counted per day (one row per branch and day, never one per case) and the ordinals are
-added up in Python.
+average reply time counts working days (`core.workdays`): each case stores its working days from assignment to
+reply when the reply is recorded (`Case.reply_working_days`), so the same grouped query sums and counts them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr, TruncDate
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 
-from gongkai.core import workdays
 from gongkai.core.access import ROOT, get_scope
 from gongkai.org.models import Person, Unit
 
@@ -63,37 +59,6 @@ def subtree_cases(unit: Unit) -> QuerySet[Case]:
 # --------------------------------------------------------------------------------------------- figures
 
 
-class _Ordinals:
-    """Working-day ordinals of dates, counted from the earliest date asked (cached per page)."""
-
-    def __init__(self) -> None:
-        self._origin: dt.date | None = None
-        self._known: dict[dt.date, int] = {}
-
-    def of(self, day: dt.date) -> int:
-        if day in self._known:
-            return self._known[day]
-        if self._origin is None:
-            self._origin = day - dt.timedelta(days=366)
-        self._known[day] = workdays.working_days_between(self._origin, day)
-        return self._known[day]
-
-    def prime(self, days: Iterable[dt.date]) -> None:
-        """Compute the ordinals of many days in one walk over the calendar."""
-        wanted = sorted(set(days) - set(self._known))
-        if not wanted:
-            return
-        if self._origin is None:
-            self._origin = wanted[0] - dt.timedelta(days=366)
-        day, count = self._origin, 0
-        for target in wanted:
-            while day < target:
-                day += dt.timedelta(days=1)
-                if workdays.is_working_day(day):
-                    count += 1
-            self._known[target] = count
-
-
 @dataclass
 class Figures:
     total: int = 0
@@ -102,23 +67,19 @@ class Figures:
     replied: int = 0
     rated: int = 0
     satisfied: int = 0
-    _assigned_sum: int = 0
-    _replied_sum: int = 0
+    _reply_days: int = 0  # working days to reply, summed over the `_timed` replied (and assigned) cases
     _timed: int = 0
 
     def add(self, other: Figures) -> None:
-        for name in ("total", "open", "overdue", "replied", "rated", "satisfied"):
+        for name in ("total", "open", "overdue", "replied", "rated", "satisfied", "_reply_days", "_timed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self._assigned_sum += other._assigned_sum
-        self._replied_sum += other._replied_sum
-        self._timed += other._timed
 
     @property
     def avg_reply_days(self) -> float | None:
         """Average working days from assignment to reply of the replied cases (None when none was replied)."""
         if not self._timed:
             return None
-        return round((self._replied_sum - self._assigned_sum) / self._timed, 1)
+        return round(self._reply_days / self._timed, 1)
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -153,35 +114,18 @@ def _counts(qs: QuerySet[Case], key, today: dt.date) -> QuerySet:
             replied=Count("pk", filter=Q(replied_at__isnull=False)),
             rated=Count("pk", filter=~Q(satisfaction="")),
             satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED)),
+            # the mean working days to reply, as a sum and a count so that branches add up exactly
+            reply_days=Sum("reply_working_days"),
+            timed=Count("reply_working_days"),
         )
         .order_by()
     )
 
 
-def _timing(qs: QuerySet[Case], key, figures: dict, ordinals: _Ordinals) -> None:
-    """Add the working-day ordinals of the assignment and reply days of the replied cases, per key (two
-    queries, one row per key and day)."""
-    timed = qs.filter(replied_at__isnull=False, assigned_at__isnull=False).annotate(k=key)
-    rows = {}
-    for name, column in (("assigned", "assigned_at"), ("replied", "replied_at")):
-        rows[name] = list(
-            timed.annotate(day=TruncDate(column)).values("k", "day").annotate(n=Count("pk")).order_by()
-        )
-    ordinals.prime(row["day"] for found in rows.values() for row in found if row["day"])
-    for row in rows["assigned"]:
-        target = figures.get(row["k"])
-        if target is not None and row["day"]:
-            target._assigned_sum += ordinals.of(row["day"]) * row["n"]
-            target._timed += row["n"]
-    for row in rows["replied"]:
-        target = figures.get(row["k"])
-        if target is not None and row["day"]:
-            target._replied_sum += ordinals.of(row["day"]) * row["n"]
-
-
 def _fill(row: dict) -> Figures:
+    names = ("total", "open", "overdue", "replied", "rated", "satisfied")
     return Figures(
-        **{name: row[name] for name in ("total", "open", "overdue", "replied", "rated", "satisfied")}
+        **{name: row[name] for name in names}, _reply_days=row["reply_days"] or 0, _timed=row["timed"]
     )
 
 
@@ -206,7 +150,8 @@ def dashboard(viewer, unit: Unit, today: dt.date) -> Dashboard:
     or handlers."""
     if not can_view(viewer, unit):
         return Dashboard(unit=unit, units=[], handlers=[], total=Figures())
-    key = "gongkai:cases-dashboard:" + ":".join(
+    # v2: the figures carry the summed reply days (entries cached by the previous version are not read)
+    key = "gongkai:cases-dashboard:v2:" + ":".join(
         str(part) for part in (unit.pk, unit.path, today.isoformat(), *data_stamp())
     )
     found = cache.get(key)
@@ -218,26 +163,18 @@ def dashboard(viewer, unit: Unit, today: dt.date) -> Dashboard:
 
 def compute(unit: Unit, today: dt.date) -> Dashboard:
     """The dashboard's figures, from the database (no scope check: `dashboard` does it)."""
-    ordinals = _Ordinals()
     qs = subtree_cases(unit)
     children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
     own = Line(unit=unit, own=True)
     by_branch = {unit.path: own} | {child.path: Line(unit=child) for child in children}
     branch = Substr("unit__path", 1, len(unit.path) + Unit.steplen)
-    figures: dict = {}
     total = Figures()
     for row in _counts(qs, branch, today):
         found = _fill(row)
         line = by_branch.get(row["k"])
         if line is not None:
             line.figures = found
-            figures[row["k"]] = found
         total.add(found)
-    _timing(qs, branch, figures, ordinals)
-    for found in figures.values():
-        total._assigned_sum += found._assigned_sum
-        total._replied_sum += found._replied_sum
-        total._timed += found._timed
     units = ([own] if own.figures.total else []) + [by_branch[c.path] for c in children]
 
     # per handler: the busiest (most cases) first
@@ -246,7 +183,6 @@ def compute(unit: Unit, today: dt.date) -> Dashboard:
     by_handler = {row["k"]: _fill(row) for row in rows}
     handlers: list[Line] = []
     if by_handler:
-        _timing(handled.filter(handler_id__in=list(by_handler)), F("handler_id"), by_handler, ordinals)
         people = Person.objects.select_related("unit").in_bulk(list(by_handler))
         handlers = [Line(handler=people[pk], figures=by_handler[pk]) for pk in by_handler if pk in people]
     return Dashboard(unit=unit, units=units, handlers=handlers, total=total)

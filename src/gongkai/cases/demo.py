@@ -301,6 +301,7 @@ def _case(
         "priority": rng.choices(Priority.values, weights=(10, 70, 15, 5))[0],
         "assigned_at": None,
         "replied_at": None,
+        "reply_working_days": None,
         "closed_at": None,
         "satisfaction": "",
         "reopened": False,
@@ -342,7 +343,11 @@ def _case(
     if reply_day > yesterday:
         return _finish(rows, row, events)
     replied_at = _at(rng, reply_day)
-    row.update(status=CaseStatus.REPLIED, replied_at=replied_at)
+    row.update(
+        status=CaseStatus.REPLIED,
+        replied_at=replied_at,
+        reply_working_days=workdays.working_days_taken(accepted_at, replied_at),
+    )
     events.append((EventKind.REPLIED, person, REPLY.format(rng.choice(FIXES)), replied_at))
     rate_day = reply_day + dt.timedelta(days=rng.randint(1, 7))
     if rate_day > yesterday or rng.random() < 0.12:

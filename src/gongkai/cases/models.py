@@ -316,6 +316,12 @@ class Case(TimeStampedModel):
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    # Working days from assignment to the reply, `workdays.working_days_taken(assigned_at, replied_at)`: the
+    # working days after the local day of `assigned_at` up to and including the local day of `replied_at` (a
+    # reply on the day of assignment takes 0). Set with `replied_at` by `actions.reply`; a reopened case
+    # replied again takes the figure of its latest reply, like `replied_at`. NULL until replied, or when the
+    # case was never assigned. The dashboard averages it in SQL.
+    reply_working_days = models.PositiveIntegerField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True

@@ -13,6 +13,7 @@ import datetime as dt
 from functools import cache
 
 import chinese_calendar
+from django.utils import timezone
 
 
 @cache
@@ -31,6 +32,12 @@ def is_working_day(day: dt.date) -> bool:
     (调休). Outside the known years (see `known_years`): Monday to Friday."""
     if isinstance(day, dt.datetime):
         day = day.date()
+    return _is_working_date(day)
+
+
+@cache
+def _is_working_date(day: dt.date) -> bool:
+    """`is_working_day` of a date, remembered (the library checks its whole table on every call)."""
     if is_known(day):
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5
@@ -62,3 +69,18 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def working_days_taken(start: dt.datetime, end: dt.datetime) -> int:
+    """Working days from the moment `start` to the moment `end`: `working_days_between` of their dates in the
+    project's time zone (the day of `start` is not counted, the day of `end` is, whether or not either is a
+    working day; so an answer on the same day, or over a weekend, takes 0). Never negative: an `end` on an
+    earlier local day than `start` gives 0."""
+    first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
+    return max(0, _between_dates(first, last))
+
+
+@cache
+def _between_dates(start: dt.date, end: dt.date) -> int:
+    """`working_days_between`, remembered (a backfill asks the same few thousand pairs of days many times)."""
+    return working_days_between(start, end)

@@ -39,6 +39,7 @@ CASE_COLUMNS = {
     "priority",
     "assigned_at",
     "replied_at",
+    "reply_working_days",  # a count of days: names nobody
     "closed_at",
     "satisfaction",
     "reopened",

@@ -16,6 +16,7 @@ from gongkai.cases import actions, dashboard
 from gongkai.cases.choices import CaseStatus, Satisfaction
 from gongkai.cases.models import Case
 from gongkai.conftest import _person
+from gongkai.core import workdays
 from gongkai.core.choices import Role
 from gongkai.org.models import RoleAssignment, Unit
 
@@ -40,6 +41,12 @@ def _case(raiser, unit, manager, dept, handler, title="问题"):
     return actions.assign(case, actor=manager, handling_unit=dept, handler=handler)
 
 
+def _timed(assigned_at, replied_at):
+    """The columns `actions.reply` writes, for cases stored behind its back."""
+    days = workdays.working_days_taken(assigned_at, replied_at) if replied_at else None
+    return {"assigned_at": assigned_at, "replied_at": replied_at, "reply_working_days": days}
+
+
 @pytest.fixture
 def figures(tree, depts, alice, bob, uma, hank, henri, diana, today):
     """一矿: four cases handled by hank — two replied (5 and 6 working days; the second over the National Day
@@ -48,14 +55,13 @@ def figures(tree, depts, alice, bob, uma, hank, henri, diana, today):
     ma = [_case(alice, tree["MA1"], uma, depts["MAHR"], hank, title=f"一矿问题{i}") for i in range(4)]
     Case.objects.filter(pk=ma[0].pk).update(
         status=CaseStatus.RATED,
-        assigned_at=at(dt.date(2026, 9, 1)),
-        replied_at=at(dt.date(2026, 9, 8)),
+        **_timed(at(dt.date(2026, 9, 1)), at(dt.date(2026, 9, 8))),
         satisfaction=Satisfaction.SATISFIED,
     )
     Case.objects.filter(pk=ma[1].pk).update(
         status=CaseStatus.CLOSED,
-        assigned_at=at(dt.date(2026, 9, 28)),
-        replied_at=at(dt.date(2026, 10, 12), hour=23),  # late evening: still the 12th in Shanghai
+        # late evening: still the 12th in Shanghai
+        **_timed(at(dt.date(2026, 9, 28)), at(dt.date(2026, 10, 12), hour=23)),
         satisfaction=Satisfaction.DISSATISFIED,
     )
     Case.objects.filter(pk=ma[2].pk).update(due_date=TODAY - dt.timedelta(days=2))
@@ -80,6 +86,25 @@ def test_figures_per_child_subtree_and_per_handler(diana, tree, figures, hank, h
     data = dashboard.dashboard(diana, Unit.objects.get(pk=tree["MA"].pk), TODAY)
     assert [line.unit.code for line in data.units] == ["MA1", "MAHR"]
     assert data.units[0].figures.total == 4
+
+
+def test_a_reply_stores_its_working_days(tree, depts, alice, uma, hank):
+    """From the local day of assignment (not counted) to the local day of the reply (counted), holidays and
+    weekends out; a reopened case replied again is timed to its latest reply."""
+    assert workdays.working_days_taken(at(dt.date(2026, 9, 1)), at(dt.date(2026, 9, 8))) == 5
+    late = at(dt.date(2026, 10, 12), hour=23)  # 15:00 UTC, but the 12th in Shanghai
+    assert workdays.working_days_taken(at(dt.date(2026, 9, 28)), late) == 6  # over the National Day holiday
+    assert workdays.working_days_taken(at(dt.date(2026, 9, 4), hour=8), at(dt.date(2026, 9, 4), hour=17)) == 0
+    case = _case(alice, tree["MA1"], uma, depts["MAHR"], hank)
+    assert case.reply_working_days is None
+    Case.objects.filter(pk=case.pk).update(assigned_at=at(dt.date(2026, 9, 1)))
+    case = actions.reply(Case.objects.get(pk=case.pk), actor=hank, text="答复")
+    expected = workdays.working_days_taken(at(dt.date(2026, 9, 1)), case.replied_at)
+    assert Case.objects.get(pk=case.pk).reply_working_days == expected > 0
+    actions.rate(case, actor=alice, satisfaction=Satisfaction.DISSATISFIED)  # reopened
+    Case.objects.filter(pk=case.pk).update(assigned_at=case.replied_at)
+    case = actions.reply(Case.objects.get(pk=case.pk), actor=hank, text="再次答复")
+    assert Case.objects.get(pk=case.pk).reply_working_days == 0  # the latest reply, the same day
 
 
 def test_who_sees_which_dashboard(client, tree, figures, alice, bob, uma, ursula, hank, diana, today):
@@ -158,8 +183,7 @@ def _many(tree, depts, alice, uma, diana, n_units):
                     handling_unit=dept,
                     handler=handler,
                     due_date=TODAY + dt.timedelta(days=j - 1),
-                    assigned_at=at(dt.date(2026, 9, 1 + i)),
-                    replied_at=at(dt.date(2026, 9, 10 + i % 5)) if j else None,
+                    **_timed(at(dt.date(2026, 9, 1 + i)), at(dt.date(2026, 9, 10 + i % 5)) if j else None),
                     satisfaction=Satisfaction.BASICALLY_SATISFIED if j else "",
                 )
                 for j in range(2)
