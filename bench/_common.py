@@ -90,3 +90,49 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return statistics.median(samples), p95
+
+
+def http_bench_parser(description: str, *, count: int, count_help: str) -> argparse.ArgumentParser:
+    """Options shared by the HTTP benchmarks (seed a scratch PostgreSQL database, then load it with gunicorn)."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--reuse", action="store_true", help="keep the benchmark database if it is seeded")
+    parser.add_argument("--count", type=int, default=count, help=count_help)
+    parser.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """The seeding switch and the load generator's options, after any benchmark-specific ones."""
+    parser.add_argument("--seed-only", action="store_true", help="seed the database, measure nothing")
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="with --worker-class gthread")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+
+
+def prepare_http_database(args: argparse.Namespace, name: str) -> str:
+    """Point Django at the scratch PostgreSQL database `name` (before django.setup()); returns its URL."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    url, version = scratch_postgres(args.database_url, name, reuse=args.reuse)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "gongkai.settings",
+            "GONGKAI_VAR_DIR": str(VAR_DIR),
+            "DATABASE_URL": url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        }
+    )
+    print(f"database: PostgreSQL {version}, {name}")
+    return url
+
+
+def step(label: str, started: float) -> float:
+    """Print how long a seeding step took; returns the time to measure the next step from."""
+    now = time.perf_counter()
+    print(f"  {label}: {now - started:.1f} s", flush=True)
+    return now

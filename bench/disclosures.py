@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
 import time
 
-from _common import PROJECT, VAR_DIR, scratch_postgres
+from _common import PROJECT, add_load_options, http_bench_parser, prepare_http_database, step
 
 BENCH_DB = "gongkai_bench_disclosures"
 BATCH = 100_000
@@ -45,43 +44,10 @@ sys.path.insert(0, str(PROJECT / "src"))
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--reuse", action="store_true", help="keep the benchmark database if it is seeded")
-    parser.add_argument("--count", type=int, default=1_000_000, help="published disclosures to create")
-    parser.add_argument("--seed", type=int, default=1)
+    parser = http_bench_parser(__doc__, count=1_000_000, count_help="published disclosures to create")
     parser.add_argument("--no-log", action="store_true", help="do not put the versions in the log")
-    parser.add_argument("--seed-only", action="store_true", help="seed the database, measure nothing")
-    parser.add_argument("--duration", type=float, default=30.0)
-    parser.add_argument("--warmup", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4, help="with --worker-class gthread")
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    add_load_options(parser)
     return parser.parse_args()
-
-
-def prepare_database(args: argparse.Namespace) -> str:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    url, version = scratch_postgres(args.database_url, BENCH_DB, reuse=args.reuse)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "gongkai.settings",
-            "GONGKAI_VAR_DIR": str(VAR_DIR),
-            "DATABASE_URL": url,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        }
-    )
-    print(f"database: PostgreSQL {version}, {BENCH_DB}")
-    return url
-
-
-def step(label: str, started: float) -> float:
-    now = time.perf_counter()
-    print(f"  {label}: {now - started:.1f} s", flush=True)
-    return now
 
 
 # ------------------------------------------------------------------------------------------------- seeding
@@ -341,7 +307,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
 
 def main() -> int:
     args = parse_args()
-    url = prepare_database(args)
+    url = prepare_http_database(args, BENCH_DB)
     import django
 
     django.setup()

@@ -175,3 +175,22 @@ def _absolute(url: str) -> str:
     if url.startswith("/") and base:
         return base.rstrip("/") + url
     return url
+
+
+# ------------------------------------------------------------------------------- the reader's own actions
+# Reading one's own notifications is not audited (it changes nothing anyone else sees), but like every change of
+# state it happens here, not in a view; each function touches only the person's own notifications.
+
+
+def mark_read(person, note: Notification, *, unread: bool = False) -> Notification:
+    """Mark one of the person's notifications read (or unread again); returns it with `read_at` updated."""
+    note.read_at = None if unread else (note.read_at or timezone.now())
+    Notification.objects.filter(pk=note.pk, person_id=person.pk).update(read_at=note.read_at)
+    return note
+
+
+def mark_all_read(person) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    return Notification.objects.filter(person_id=person.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from . import notify
 from .models import Notification
 
 PAGE_SIZE = 30
@@ -41,9 +41,7 @@ def _note(request: HttpRequest, pk: int) -> Notification:
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read (or unread again with `unread=1`); htmx gets the row back."""
-    note = _note(request, pk)
-    note.read_at = None if request.POST.get("unread") == "1" else (note.read_at or timezone.now())
-    _mine(request).filter(pk=note.pk).update(read_at=note.read_at)
+    note = notify.mark_read(request.user, _note(request, pk), unread=request.POST.get("unread") == "1")
     if getattr(request, "htmx", False):
         return render(request, "core/inbox_row.html", {"note": note})
     return redirect("inbox:list")
@@ -52,7 +50,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    _mine(request).filter(read_at__isnull=True).update(read_at=timezone.now())
+    notify.mark_all_read(request.user)
     return redirect("inbox:list")
 
 
@@ -62,7 +60,7 @@ def open_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link, marking it read."""
     note = _note(request, pk)
     if note.read_at is None:
-        _mine(request).filter(pk=note.pk).update(read_at=timezone.now())
+        notify.mark_read(request.user, note)
     if note.url and url_has_allowed_host_and_scheme(
         note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

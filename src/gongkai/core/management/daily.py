@@ -1,13 +1,14 @@
 """A base for the daily commands (`send-reminders`, `escalate-topics`): run as of --today, or --enqueue."""
 
 import datetime as dt
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django_tasks.base import Task
 
 
-class DailyCommand(BaseCommand):
+class DailyCommand(BaseCommand, metaclass=ABCMeta):
     """Runs a daily job as of --today (default: today), or queues `task` for the background worker.
 
     Subclasses set `task` (a task taking the day as an ISO date, or None for today) and implement `perform`.
@@ -36,6 +37,6 @@ class DailyCommand(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(self.perform(day)))
 
+    @abstractmethod
     def perform(self, day: dt.date | None) -> str:
         """Run the job as of `day` (None: today); returns the line to print."""
-        raise NotImplementedError
