@@ -8,6 +8,8 @@ from gongkai.cases.api import router as cases_router
 from gongkai.core.access import AccessDenied
 from gongkai.disclosures.api import router as disclosures_router
 from gongkai.org.api import router as org_router
+from gongkai.ratings.api import router as ratings_router
+from gongkai.suggestions.api import router as suggestions_router
 
 api = NinjaAPI(
     title="Gongkai API",
@@ -28,3 +30,5 @@ def access_denied(request: HttpRequest, exc: AccessDenied):
 api.add_router("/org/", org_router)
 api.add_router("/disclosures/", disclosures_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/ratings/", ratings_router)
+api.add_router("/suggestions/", suggestions_router)

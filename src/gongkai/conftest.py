@@ -70,3 +70,13 @@ def diana(tree):
 @pytest.fixture
 def root(tree):
     return _person("root", "管理员", tree["G"], is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English (for tests that match English messages): pages and actions alike."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

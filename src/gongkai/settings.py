@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "gongkai.org",
     "gongkai.disclosures",
     "gongkai.cases",
+    "gongkai.ratings",
+    "gongkai.suggestions",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,8 @@ TEMPLATES = [
                 "gongkai.org.context_processors.navigation",
                 "gongkai.disclosures.context_processors.navigation",
                 "gongkai.cases.context_processors.navigation",
+                "gongkai.ratings.context_processors.navigation",
+                "gongkai.suggestions.context_processors.navigation",
                 "gongkai.core.context_processors.inbox",
             ],
         },
@@ -178,6 +182,19 @@ GONGKAI_CASE_REPLY_WORKING_DAYS = int(os.environ.get("GONGKAI_CASE_REPLY_WORKING
 # Anonymous receipts: wrong receipts allowed per client within the window (seconds) before lookups are refused.
 GONGKAI_RECEIPT_ATTEMPTS = int(os.environ.get("GONGKAI_RECEIPT_ATTEMPTS", "5"))
 GONGKAI_RECEIPT_WINDOW = int(os.environ.get("GONGKAI_RECEIPT_WINDOW", "600"))
+# ballots wait in the ballot box until at least this many can be mixed together (all of them when voting ends)
+# SQLite cannot make NULLs equal in a unique constraint (a liaison or paper batch of a whole appraisal round has no
+# constituency); the actions check those duplicates themselves, and PostgreSQL enforces the constraint too
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
+GONGKAI_BALLOT_MIX_MIN = int(os.environ.get("GONGKAI_BALLOT_MIX_MIN", "25"))
+# a TTF/TTC font with Chinese glyphs for printed PDFs (ballot sheets); empty: fonts-wqy-microhei if installed,
+# else the viewer's own Song font (reportlab's STSong-Light, not embedded)
+GONGKAI_PDF_FONT = os.environ.get("GONGKAI_PDF_FONT", "")
+# months to the first answer to a suggestion (screening refusal or the panel's conclusion); major suggestions
+GONGKAI_SUGGESTION_ANSWER_MONTHS = int(os.environ.get("GONGKAI_SUGGESTION_ANSWER_MONTHS", "2"))
+GONGKAI_SUGGESTION_MAJOR_ANSWER_MONTHS = int(os.environ.get("GONGKAI_SUGGESTION_MAJOR_ANSWER_MONTHS", "3"))
+# similar-suggestion lookups a person may make per minute while typing (the counter lives in the cache)
+GONGKAI_SIMILAR_PER_MINUTE = int(os.environ.get("GONGKAI_SIMILAR_PER_MINUTE", "60"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = GONGKAI_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

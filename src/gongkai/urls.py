@@ -17,6 +17,8 @@ urlpatterns = [
     path("org/", include("gongkai.org.urls")),
     path("disclosures/", include("gongkai.disclosures.urls")),
     path("cases/", include("gongkai.cases.urls")),
+    path("ratings/", include("gongkai.ratings.urls")),
+    path("suggestions/", include("gongkai.suggestions.urls")),
     path("log/", include("gongkai.core.log_urls")),
     path("inbox/", include("gongkai.core.notify_urls")),
     path("api/v1/", api.urls),

@@ -62,7 +62,9 @@ def _private(response: HttpResponse) -> HttpResponse:
     """A page showing a receipt or an anonymous case: kept by no cache."""
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, " + response["Cache-Control"]
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: no address leaves the site; "no-referrer" would make browsers send "Origin: null" on the
+    # page's own forms, which the CSRF check refuses
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

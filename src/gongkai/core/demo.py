@@ -23,3 +23,21 @@ def run_all(scale: str, seed: int) -> dict:
     for loader in _loaders:
         counts.update(loader(scale, seed))
     return counts
+
+
+NoteSource = Callable[[], list[str]]
+_notes: list[NoteSource] = []
+
+
+def register_notes(source: NoteSource) -> NoteSource:
+    """Register lines that `gongkai demo-logins` prints after the logins (who can try what in an app's demo)."""
+    if source not in _notes:
+        _notes.append(source)
+    return source
+
+
+def login_notes() -> list[str]:
+    lines: list[str] = []
+    for source in _notes:
+        lines.extend(source())
+    return lines

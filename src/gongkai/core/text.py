@@ -1,5 +1,6 @@
 """Text tools: search keys that let Simplified and Traditional Chinese find each other."""
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -29,3 +30,13 @@ def search_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = to_simplified(text).lower()
     return " ".join(text.split())
+
+
+# markup that has no business in a plain-text field: tags, event handlers and script URLs
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!][^>]*>|javascript\s*:|vbscript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
+
+
+def has_markup(text: str) -> bool:
+    """True if plain text carries HTML tags, event-handler attributes or script URLs (after NFKC folding,
+    so full-width ＜script＞ counts too). Fields that are plain text refuse such input with a clear message."""
+    return bool(_MARKUP.search(unicodedata.normalize("NFKC", text or "")))

@@ -74,15 +74,6 @@ def henri(depts):
 
 
 @pytest.fixture
-def english(settings):
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
 def raised(alice, tree):
     """A case alice raised in her section."""
     return actions.raise_case(

@@ -49,13 +49,3 @@ def wages(db):
         due_days=10,
     )
     return item
-
-
-@pytest.fixture
-def english(settings):
-    """Run a test in English (for tests that match English messages): pages and actions alike."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from gongkai.core import demo as demo_hooks
 from gongkai.core.choices import Role
 from gongkai.org import demo
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         for row in rows:
             self.stdout.write("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
         self.stdout.write(f"Password for every demo account: {demo.PASSWORD}")
+        for line in demo_hooks.login_notes():
+            self.stdout.write(line)
 
 
 def _width(text: str) -> int:
