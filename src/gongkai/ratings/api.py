@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -240,9 +240,14 @@ def round_results(request: HttpRequest, pk: int):
     return Status(200, _results(result_queries.round_results(found)))
 
 
-@router.post("/rounds/{int:pk}/ballot", response={201: BallotOut, 400: Error})
-def cast_ballot(request: HttpRequest, pk: int, payload: BallotIn):
-    """Cast your ballot: a level for each person on your list. Final once cast; the tracker is returned once."""
+@router.post("/rounds/{int:pk}/ballot", response={201: BallotOut, 400: Error, 404: Error})
+def cast_ballot(request: HttpRequest, response: HttpResponse, pk: int, payload: BallotIn):
+    """Cast your ballot: a level for each person on your list. Final once cast; the tracker is returned once.
+    A round the caller may not see is a 404, like one that does not exist."""
+    # the answer carries the tracker (or the ratings just refused): kept by no cache
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    if not _visible(request).filter(pk=pk).exists():
+        return Status(404, _not_found())
     try:
         tracker = ballot_actions.cast_ballot(actor=request.user, round_id=pk, choices=payload.choices)
     except ValidationError as exc:

@@ -6,8 +6,11 @@ only the round, a random tracker and the ratings. Casting writes no audit-ledger
 who acted when, next to the ballot box); the participation row is the record that someone voted.
 
 `mix_ballots` moves sealed ballots, in a random order and under fresh random keys, into `Ballot` /
-`BallotChoice` once at least ``GONGKAI_BALLOT_MIX_MIN`` wait (and all of them when voting ends), so that neither
-the order of the rows nor the transaction that wrote them lines a ballot up with its participation.
+`BallotChoice` once at least ``GONGKAI_BALLOT_MIX_MIN`` (2 at the least) wait, so that neither the order of the
+rows nor the transaction that wrote them lines a ballot up with its participation. When voting ends, every ballot
+of the round (those mixed during the vote too) is mixed again in one transaction: the mixes made during the vote
+follow the order of the participation rows, and in one of them the single ballot of a constituency, or the last
+few ballots of the vote, would still be recognisable.
 
 Results exist only after `certify`: online ballots plus reconciled paper batches, per person rated, with the
 threshold flags; the tally digest goes into the ledger.
@@ -29,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai.core import ledger
-from gongkai.core.access import AccessDenied, require
+from gongkai.core.access import AccessDenied, get_scope, require
 from gongkai.core.choices import Role
 
 from .choices import BLANK, BatchStatus, Channel, Flag, RoundKind, RoundStatus, levels_of, negative_level
@@ -50,8 +53,11 @@ MANAGE_ROLES = (Role.UNION, Role.LEADING_GROUP)
 TRACKER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
+MIX_FLOOR = 2  # a mix of one ballot would be no mix at all
+
+
 def mix_minimum() -> int:
-    return int(getattr(settings, "GONGKAI_BALLOT_MIX_MIN", 25))
+    return max(MIX_FLOOR, int(getattr(settings, "GONGKAI_BALLOT_MIX_MIN", 25)))
 
 
 def new_tracker() -> str:
@@ -108,6 +114,8 @@ def cast_ballot(*, actor, round_id: int, choices: dict) -> str:
     """
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise AccessDenied(Role.EMPLOYEE)
+    if not getattr(actor, "is_active", True):
+        raise ValidationError(_("Your account is no longer active; you cannot vote."), code="inactive")
     try:
         round_id = int(round_id)
     except (TypeError, ValueError):
@@ -173,20 +181,30 @@ def cast_ballot(*, actor, round_id: int, choices: dict) -> str:
 def mix_ballots(round_: Round, *, everything: bool = False) -> int:
     """Move waiting ballots into the counted table in a random order, under fresh keys. Returns how many.
 
-    Does nothing while fewer than `mix_minimum()` wait, unless `everything` (at the end of voting).
+    Does nothing while fewer than `mix_minimum()` wait, unless `everything` (at the end of voting): then the
+    ballots mixed before are taken back and mixed again with the last ones, all together.
     """
     rng = secrets.SystemRandom()
     with transaction.atomic():
         sealed = list(SealedBallot.objects.select_for_update(skip_locked=True).filter(round_id=round_.pk))
-        if not sealed or (len(sealed) < mix_minimum() and not everything):
+        if len(sealed) < mix_minimum() and not everything:
             return 0
-        rng.shuffle(sealed)
+        waiting: list[tuple[str, dict]] = [(s.tracker, s.choices) for s in sealed]
+        if everything:
+            # The mixes made during the vote stay apart on disk (and in their transactions), in the order of the
+            # participation rows: the last few ballots would be a mix of their own, and in an earlier mix the one
+            # ballot of a constituency is its one voter's of that time. At the end, every ballot of the round is
+            # mixed again, together, under fresh keys.
+            waiting += _take_mixed(round_)
+        if not waiting:
+            return 0
+        rng.shuffle(waiting)
         ballots: list[Ballot] = []
         choices: list[BallotChoice] = []
-        for s in sealed:
-            ballot = Ballot(round_id=round_.pk, tracker=s.tracker)
+        for tracker, given in waiting:
+            ballot = Ballot(round_id=round_.pk, tracker=tracker)
             ballots.append(ballot)
-            for rated_id, level in s.choices.items():
+            for rated_id, level in given.items():
                 choices.append(BallotChoice(ballot=ballot, rated_id=int(rated_id), level=level))
         rng.shuffle(choices)
         Ballot.objects.bulk_create(ballots, batch_size=2000)
@@ -195,14 +213,36 @@ def mix_ballots(round_: Round, *, everything: bool = False) -> int:
     return len(sealed)
 
 
+def _take_mixed(round_: Round) -> list[tuple[str, dict]]:
+    """The round's mixed ballots as (tracker, {rated id: level}), deleted so that they can be mixed again."""
+    found: dict = {}
+    for ballot_id, tracker in Ballot.objects.filter(round_id=round_.pk).values_list("pk", "tracker"):
+        found[ballot_id] = (tracker, {})
+    if not found:
+        return []
+    for ballot_id, rated_id, level in BallotChoice.objects.filter(ballot__round_id=round_.pk).values_list(
+        "ballot_id", "rated_id", "level"
+    ):
+        found[ballot_id][1][str(rated_id)] = level
+    BallotChoice.objects.filter(ballot__round_id=round_.pk).delete()
+    Ballot.objects.filter(round_id=round_.pk).delete()
+    return list(found.values())
+
+
 def vacuum_box() -> None:
-    """On PostgreSQL, reclaim the deleted box rows (VACUUM cannot run inside a transaction)."""
+    """On PostgreSQL, reclaim the deleted box rows, and the mixed ballots a last mix rewrote (VACUUM cannot run
+    inside a transaction)."""
     if connection.vendor == "postgresql" and connection.get_autocommit():
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ratings_sealedballot")
+            cursor.execute("VACUUM ratings_sealedballot, ratings_ballot, ratings_ballotchoice")
 
 
 # ------------------------------------------------------------------------------------------------ end vote
+
+
+def is_manager(user, round_: Round) -> bool:
+    """Whether `user` is of the union or the leading group of the round's unit (or of an ancestor)."""
+    return get_scope(user).has_any_role(MANAGE_ROLES, round_.unit.path)
 
 
 def _require_manager(actor, round_: Round) -> None:

@@ -86,11 +86,10 @@ def _round_for(request: HttpRequest, pk: int) -> tuple[Round, Elector | None]:
         raise Http404
     elector = Elector.objects.filter(round=round_, person_id=_me(request)).first()
     if elector is None:
-        scope = get_scope(request.user)
-        may_manage = scope.has_any_role(ballot_actions.MANAGE_ROLES, round_.unit.path)
+        may_manage = ballot_actions.is_manager(request.user, round_)
         if round_.status == RoundStatus.DRAFT and not may_manage:
             raise Http404
-        if not (may_manage or round_.unit.path in scope.home_paths):
+        if not (may_manage or round_.unit.path in get_scope(request.user).home_paths):
             raise Http404
     return round_, elector
 

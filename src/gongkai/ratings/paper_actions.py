@@ -15,8 +15,9 @@ The rules:
   unique constraint (one participation per rater and round) means someone who voted online cannot get a sheet,
   and someone who got a sheet cannot vote online. Refusals name the people and write nothing (all or nothing).
   Only while the round is open and before voting closes.
-- **Batches.** Filled-in sheets are counted in batches of one constituency, while the round is open or
-  counting. The sheet numbers of a batch are written like "1-40, 43, 45-50" and checked strictly: every number
+- **Batches.** Filled-in sheets are counted in batches of one constituency, once voting has ended (the round is
+  counting): no partial result exists while people still vote, and a batch cannot hold the sheets of the few who
+  had received one so far (the ledger says when each sheet was handed out). The sheet numbers of a batch are written like "1-40, 43, 45-50" and checked strictly: every number
   must have been printed for that constituency and may not be in another batch of the round; the number of
   sheets is how many numbers there are. All batches of a constituency together may not hold more sheets than
   the raters of that constituency who received one.
@@ -45,11 +46,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai.core import ledger
-from gongkai.core.access import AccessDenied, get_scope
+from gongkai.core.access import AccessDenied
 from gongkai.org.models import Constituency, Person
 
 from . import ballot_actions
-from .ballot_actions import MANAGE_ROLES, ballot_list, batch_digest
+from .ballot_actions import ballot_list, batch_digest, is_manager
 from .choices import BLANK, BatchStatus, Channel, RoundKind, RoundStatus, levels_of
 from .models import (
     Elector,
@@ -61,12 +62,16 @@ from .models import (
     Round,
     SheetPrint,
 )
+from .paper_numbers import (
+    BATCH_MAX,
+    SHEET_NUMBER_MAX,
+    SHEET_NUMBERS_MAX,
+    format_sheet_numbers,
+    parse_sheet_numbers,
+)
 
 PRINT_MAX = 5000  # sheets in one print
-BATCH_MAX = 2000  # sheets in one batch
-SHEET_NUMBER_MAX = 999_999  # six digits on the sheet
 HAND_OUT_MAX = 2000  # people marked at once
-SHEET_NUMBERS_MAX = 2000  # characters of PaperBatch.sheet_numbers
 
 
 def of_constituency(constituency_id: int | None) -> dict:
@@ -86,10 +91,6 @@ def list_key(round_: Round, constituency_id: int | None) -> int | None:
 
 
 # ------------------------------------------------------------------------------------------------- access
-
-
-def is_manager(user, round_: Round) -> bool:
-    return get_scope(user).has_any_role(MANAGE_ROLES, round_.unit.path)
 
 
 def paper_constituencies(user, round_: Round) -> list[int | None] | None:
@@ -157,70 +158,6 @@ def _lock_round(round_: Round) -> Round:
 
 def _label(constituency: Constituency | None) -> str:
     return constituency.name if constituency is not None else _("all raters")
-
-
-# ------------------------------------------------------------------------------------------ sheet numbers
-
-
-_RANGE = re.compile(r"^(\d{1,7})(?:\s*-\s*(\d{1,7}))?$")
-
-
-def parse_sheet_numbers(text: str, *, limit: int = BATCH_MAX) -> list[int]:
-    """ "1-40, 43, 45-50" → the sorted sheet numbers. Refuses anything else with a clear message."""
-    raw = (text or "").strip()
-    if not raw:
-        raise ValidationError(
-            _("Write the sheet numbers of the batch, e.g. 1-40, 43, 45-50."), code="sheet_numbers"
-        )
-    numbers: list[int] = []
-    seen: set[int] = set()
-    for part in re.split(r"\s*[,，、;；]\s*", raw):
-        m = _RANGE.match(part.strip())
-        if not m:
-            raise ValidationError(
-                _('"%(part)s" is not a sheet number or a range like 45-50.') % {"part": part.strip()[:40]},
-                code="sheet_numbers",
-            )
-        first = int(m.group(1))
-        last = int(m.group(2)) if m.group(2) is not None else first
-        if first < 1 or last > SHEET_NUMBER_MAX:
-            raise ValidationError(
-                _("Sheet numbers run from 1 to %(max)s.") % {"max": SHEET_NUMBER_MAX}, code="sheet_numbers"
-            )
-        if last < first:
-            raise ValidationError(
-                _("The range %(first)s-%(last)s runs backwards; write it as %(last)s-%(first)s.")
-                % {"first": first, "last": last},
-                code="sheet_range_reversed",
-            )
-        if last - first + 1 + len(numbers) > limit:
-            raise ValidationError(
-                _("A batch holds at most %(max)s sheets; split the pile into several batches.")
-                % {"max": limit},
-                code="batch_too_large",
-            )
-        for n in range(first, last + 1):
-            if n in seen:
-                raise ValidationError(
-                    _("Sheet %(number)s is written twice.") % {"number": n}, code="sheet_repeated"
-                )
-            seen.add(n)
-            numbers.append(n)
-    return sorted(numbers)
-
-
-def format_sheet_numbers(numbers: Iterable[int]) -> str:
-    """The sorted numbers as compact ranges: [1, 2, 3, 5] → "1-3, 5"."""
-    parts: list[str] = []
-    ordered = sorted(set(numbers))
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
-        i = j + 1
-    return ", ".join(parts)
 
 
 # ------------------------------------------------------------------------------------------------ print
@@ -314,7 +251,10 @@ def hand_out_sheets(*, actor, round_: Round, people: Iterable[Person]) -> int:
         if round_.status != RoundStatus.OPEN or now < round_.opens_at or now >= round_.closes_at:
             raise ValidationError(_("Sheets can be handed out only while voting is open."), code="not_open")
         electors = {
-            e.person_id: e for e in Elector.objects.filter(round=round_, person_id__in=[p.pk for p in chosen])
+            e.person_id: e
+            for e in Elector.objects.filter(
+                round=round_, person_id__in=[p.pk for p in chosen]
+            ).select_related("person")
         }
         strangers = [p for p in chosen if p.pk not in electors]
         if strangers:
@@ -322,6 +262,16 @@ def hand_out_sheets(*, actor, round_: Round, people: Iterable[Person]) -> int:
                 _("These people are not raters in this round; nothing was recorded: %(names)s.")
                 % {"names": _names(strangers)},
                 code="not_elector",
+            )
+        # a rater who left since the round opened cannot sign in to vote; nobody may take a sheet in their name
+        inactive = [electors[p.pk].person for p in chosen if not electors[p.pk].person.is_active]
+        if inactive:
+            raise ValidationError(
+                _(
+                    "These people are no longer active and cannot receive a sheet; nothing was recorded: %(names)s."
+                )
+                % {"names": _names(inactive)},
+                code="inactive",
             )
         if allowed is not None and any(
             list_key(round_, electors[p.pk].constituency_id) not in allowed for p in chosen
@@ -376,9 +326,15 @@ def create_batch(
         round_ = _lock_round(round_)
         constituency_id = constituency.pk if constituency is not None else None
         _require_paper(actor, round_, constituency_id)
-        if round_.status not in (RoundStatus.OPEN, RoundStatus.COUNTING):
+        if round_.status != RoundStatus.COUNTING:
             raise ValidationError(
-                _("Batches can be made only while the round is open or being counted."), code="not_counting"
+                _(
+                    "Paper sheets are counted once voting has ended: counts made while people still vote would "
+                    "show results early, and a batch could hold the sheets of the few who had one so far."
+                )
+                if round_.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+                else _("The paper count of this round is over."),
+                code="not_counting",
             )
         constituency_id = _check_constituency(round_, constituency)
         others = PaperBatch.objects.filter(round=round_, **of_constituency(constituency_id))
@@ -569,7 +525,7 @@ def _frozen(round_: Round, batch: PaperBatch) -> None:
             % {"number": batch.number},
             code="batch_reconciled",
         )
-    if round_.status not in (RoundStatus.OPEN, RoundStatus.COUNTING):
+    if round_.status != RoundStatus.COUNTING:
         raise ValidationError(_("The paper count of this round is over."), code="not_counting")
 
 

@@ -16,7 +16,8 @@ from gongkai.org.models import Constituency
 
 from .choices import BLANK, Level, levels_of
 from .models import RatedPerson, Round
-from .paper_actions import BATCH_MAX, PRINT_MAX
+from .paper_actions import PRINT_MAX
+from .paper_numbers import BATCH_MAX
 
 
 def _constituency_choices(constituencies: Sequence[Constituency | None]) -> list[tuple[str, str]]:

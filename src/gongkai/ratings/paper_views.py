@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from gongkai.core.access import AccessDenied
 from gongkai.org.models import Constituency, Person
 
-from . import paper_actions
+from . import ballot_actions, paper_actions
 from .ballot_actions import ballot_list
 from .choices import BLANK, BatchStatus, Channel, Level, RoundStatus, levels_of
 from .models import Elector, PaperBatch, PaperEntry, Participation, Round
@@ -84,8 +84,8 @@ def _paper_context(request, round_, allowed, **extra) -> dict:
         "print_form": extra.pop("print_form", None) or PrintForm(constituencies=constituencies),
         "batch_form": extra.pop("batch_form", None) or BatchForm(constituencies=constituencies),
         "can_print": round_.status in (RoundStatus.DRAFT, RoundStatus.OPEN),
-        "can_batch": round_.status in (RoundStatus.OPEN, RoundStatus.COUNTING),
-        "is_manager": paper_actions.is_manager(request.user, round_),
+        "can_batch": round_.status == RoundStatus.COUNTING,
+        "is_manager": ballot_actions.is_manager(request.user, round_),
         **extra,
     }
 
@@ -167,7 +167,8 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             round=round_, **paper_actions.of_list(round_, _key(constituency))
         ).values_list("person_id", "channel")
     )
-    open_ids = [e.person_id for e in electors if e.person_id not in voted]
+    # people who left since the round opened get no sheet (`hand_out_sheets` refuses them)
+    open_ids = [e.person_id for e in electors if e.person_id not in voted and e.person.is_active]
     form = HandOutForm(request.POST or None, person_ids=open_ids)
     if request.method == "POST" and form.is_valid():
         people = Person.objects.filter(pk__in=form.cleaned_data["people"])
@@ -239,7 +240,7 @@ def _batch_context(request, batch: PaperBatch, form: EntryForm | None = None) ->
     labels = [_("Blank") if c == BLANK else Level(c).label for c in columns]
     entries = list(batch.entries.select_related("entered_by").order_by("entered_at", "pk"))
     current = sorted((e for e in entries if not e.superseded), key=lambda e: e.entry_no)
-    is_manager = paper_actions.is_manager(request.user, round_)
+    is_manager = ballot_actions.is_manager(request.user, round_)
     open_for_entries = batch.status != BatchStatus.RECONCILED and round_.status in (
         RoundStatus.OPEN,
         RoundStatus.COUNTING,

@@ -4,8 +4,7 @@ One query whatever the number of rounds, electors and ballots."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,19 +14,9 @@ from gongkai.core.home import Panel
 from .ballot_actions import MANAGE_ROLES, share
 from .choices import BatchStatus, RoundStatus
 from .models import Elector, PaperBatch, Participation, Round
+from .subqueries import count_per_round
 
 PANEL_LIMIT = 20
-
-
-def _count(model, **filters) -> Coalesce:
-    rows = (
-        model.objects.filter(round=OuterRef("pk"), **filters)
-        .order_by()
-        .values("round")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _link(round_: Round) -> str:
@@ -45,9 +34,11 @@ def manager_rounds(scope):
         .filter(Q(status=RoundStatus.OPEN, opens_at__lte=now) | Q(status=RoundStatus.COUNTING))
         .select_related("unit")
         .annotate(
-            elector_count=_count(Elector),
-            voted_count=_count(Participation),
-            pending_batches=_count(PaperBatch, status__in=[BatchStatus.WAITING, BatchStatus.MISMATCH]),
+            elector_count=count_per_round(Elector),
+            voted_count=count_per_round(Participation),
+            pending_batches=count_per_round(
+                PaperBatch, status__in=[BatchStatus.WAITING, BatchStatus.MISMATCH]
+            ),
         )
         .order_by("closes_at", "pk")[:PANEL_LIMIT]
     )

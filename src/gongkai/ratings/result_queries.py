@@ -55,10 +55,11 @@ def visible_rounds(scope: Scope) -> QuerySet[Round]:
     q = Q(Exists(Elector.objects.filter(round=OuterRef("pk"), person_id=scope.person_id)))
     if scope.home_paths:
         q |= Q(unit__path__in=list(scope.home_paths))
-    for p in managed:
-        q |= Q(unit__path__startswith=p)  # rounds of a unit the person manages, or below it
     if managed:
         q |= Q(unit__path__in=_ancestor_prefixes(managed))  # rounds above: their units' people are rated too
+    q &= ~Q(status=RoundStatus.DRAFT)  # a round being prepared is seen only by those who prepare it
+    for p in managed:
+        q |= Q(unit__path__startswith=p)  # rounds of a unit the person manages, or below it
     return Round.objects.filter(q)
 
 

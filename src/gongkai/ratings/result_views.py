@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongkai.core.access import AccessDenied, get_scope
 from gongkai.disclosures import queries as disclosure_queries
 
-from . import result_actions, result_queries, result_xlsx
-from .ballot_actions import MANAGE_ROLES
+from . import ballot_actions, result_actions, result_queries, result_xlsx
 from .choices import RoundKind
 from .models import Liaison, Round
 
@@ -75,14 +74,13 @@ def _chart(results: result_queries.RoundResults) -> dict:
 
 def _context(request: HttpRequest, round_: Round) -> dict:
     results = result_queries.round_results(round_)
-    scope = get_scope(request.user)
     return {
         "round": round_,
         "results": results,
         "chart": _chart(results),
         "chart_height": 60 + 22 * len(results.lines),
         "trackers_url": _trackers_url(round_),
-        "can_manage": scope.has_any_role(MANAGE_ROLES, round_.unit.path),
+        "can_manage": ballot_actions.is_manager(request.user, round_),
         "can_publish": round_.disclosure_id is None
         and disclosure_queries.may_draft(request.user, round_.unit),
         "printed": timezone.localdate(),

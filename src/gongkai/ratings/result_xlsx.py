@@ -10,6 +10,7 @@ import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from gongkai.core import xlsx
 
@@ -19,12 +20,17 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
+def _legal(value):
+    """Text without the control characters the .xlsx format refuses (the whole export would fail)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _append(sheet, values: list) -> None:
-    sheet.append(xlsx.row(sheet, values))
+    sheet.append(xlsx.row(sheet, [_legal(v) for v in values]))
 
 
 def _sheet_title(text: str) -> str:
-    return (_SHEET_UNSAFE.sub(" ", text).strip() or "Sheet")[:31]
+    return (_SHEET_UNSAFE.sub(" ", _legal(text)).strip() or "Sheet")[:31]
 
 
 def file_name(results: RoundResults) -> str:

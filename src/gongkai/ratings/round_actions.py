@@ -15,6 +15,7 @@ Every change bumps `Round.revision`; forms carry the revision they were opened o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,7 @@ from .models import Elector, Liaison, RatedPerson, RaterGroupMember, Round
 TITLE_MAX = 200
 NOTE_MAX = 200
 REPORT_MAX = 50000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control characters but tab and line breaks
 REPORT_KINDS = ("pdf", "docx")
 EDITABLE_FIELDS = (
     "title",
@@ -79,6 +81,12 @@ def _clean_text(text: str, *, message: str, maximum: int, required: bool = True)
     if len(text) > maximum:
         raise ValidationError(
             _("The text is longer than %(n)s characters.") % {"n": maximum}, code="too_long"
+        )
+    if _CONTROL.search(text):
+        # invisible, and refused by the .xlsx format: a result export would fail
+        raise ValidationError(
+            _("The text contains invisible control characters; type it again without them."),
+            code="control_characters",
         )
     return text
 
@@ -150,7 +158,7 @@ def _check_active(person: Person) -> None:
         raise ValidationError(_("%(name)s is no longer active.") % {"name": person.name}, code="inactive")
 
 
-def round_constituencies(round_: Round):
+def subtree_constituencies(round_: Round):
     """The constituencies whose unit lies in the round's unit subtree (active units)."""
     return Constituency.objects.filter(unit__path__startswith=round_.unit.path, unit__active=True).order_by(
         "unit__path", "code"
@@ -325,7 +333,7 @@ def add_rated(
     _check_active(person)
     if round_.kind == RoundKind.DUTY_RATING:
         if constituency is None:
-            represented = list(round_constituencies(round_).filter(representatives=person)[:2])
+            represented = list(subtree_constituencies(round_).filter(representatives=person)[:2])
             if len(represented) != 1:
                 raise ValidationError(
                     _(

@@ -16,21 +16,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongkai.core.access import AccessDenied, get_scope
 from gongkai.org.models import Constituency, Person, Unit
 
-from . import round_actions
-from .ballot_actions import MANAGE_ROLES
-from .choices import Channel, RoundKind, RoundStatus
-from .models import Elector, Liaison, Participation, RatedPerson, RaterGroupMember, Round
+from . import ballot_actions, round_actions
+from .ballot_actions import MANAGE_ROLES, is_manager
+from .choices import BatchStatus, Channel, RoundKind, RoundStatus
+from .models import Elector, Liaison, PaperBatch, Participation, RatedPerson, RaterGroupMember, Round
 from .round_forms import (
     EXEMPTION_CHOICES,
     THRESHOLD_HELP,
@@ -44,6 +44,7 @@ from .round_forms import (
     RoundEditForm,
     RoundForm,
 )
+from .subqueries import count_per_round
 
 PAGE_SIZE = 30
 
@@ -88,17 +89,6 @@ def _get_rated(request: HttpRequest, pk: int) -> RatedPerson:
     return found
 
 
-def _count(model, **filters) -> Coalesce:
-    sub = (
-        model.objects.filter(round=OuterRef("pk"), **filters)
-        .order_by()
-        .values("round")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-
 # ---------------------------------------------------------------------------------------------------- list
 
 
@@ -116,11 +106,11 @@ def rounds(request: HttpRequest) -> HttpResponse:
         if status:
             found = found.filter(status=status)
     found = found.annotate(
-        rated_count=_count(RatedPerson, exemption=""),
-        exempted_count=_count(RatedPerson, exemption__gt=""),
-        voted_online=_count(Participation, channel=Channel.ONLINE),
-        voted_paper=_count(Participation, channel=Channel.PAPER),
-        elector_count=_count(Elector),
+        rated_count=count_per_round(RatedPerson, exemption=""),
+        exempted_count=count_per_round(RatedPerson, exemption__gt=""),
+        voted_online=count_per_round(Participation, channel=Channel.ONLINE),
+        voted_paper=count_per_round(Participation, channel=Channel.PAPER),
+        elector_count=count_per_round(Elector),
     ).order_by("-year", "-opens_at", "pk")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -252,6 +242,12 @@ def _round_context(request: HttpRequest, round_: Round, **forms) -> dict:
     return {
         "round": round_,
         "is_draft": round_.status == RoundStatus.DRAFT,
+        "may_end_voting": round_.status == RoundStatus.OPEN and timezone.now() >= round_.closes_at,
+        "unreconciled": (
+            PaperBatch.objects.filter(round=round_).exclude(status=BatchStatus.RECONCILED).count()
+            if round_.status == RoundStatus.COUNTING
+            else 0
+        ),
         "is_appraisal": round_.kind == RoundKind.APPRAISAL,
         "groups": groups,
         "rated_count": len(to_rate),
@@ -503,6 +499,44 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ratings:round", pk=round_.pk)
 
 
+@login_required
+@require_POST
+def round_end_voting(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the vote of an open round whose window is over (the worker does it too, at `closes_at`)."""
+    round_ = _get_round(request, pk)
+    if _revision(request) != round_.revision:
+        return _refused(request, round_, round_actions.stale())
+    try:
+        ended = ballot_actions.end_voting(actor=_me(request), round_=round_)
+    except (ValidationError, AccessDenied) as exc:
+        return _refused(request, round_, exc)
+    if ended.status == RoundStatus.CLOSED:
+        messages.success(request, _("Voting has ended and the results are certified."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Voting has ended. Count the paper sheets in batches; certify the results once every batch is reconciled."
+            ),
+        )
+    return redirect("ratings:round", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_certify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Count the round (online ballots and reconciled paper batches) and publish its results."""
+    round_ = _get_round(request, pk)
+    if _revision(request) != round_.revision:
+        return _refused(request, round_, round_actions.stale())
+    try:
+        ballot_actions.certify(actor=_me(request), round_=round_)
+    except (ValidationError, AccessDenied) as exc:
+        return _refused(request, round_, exc)
+    messages.success(request, _("The results are certified and published to the round's unit."))
+    return redirect("ratings:round", pk=round_.pk)
+
+
 # -------------------------------------------------------------------------------------------- duty reports
 
 
@@ -547,7 +581,7 @@ def rated_report_file(request: HttpRequest, pk: int) -> FileResponse:
     if rated is None or not rated.report_file or rated.report_published_at is None:
         raise Http404
     round_ = rated.round
-    manager = get_scope(request.user).has_any_role(MANAGE_ROLES, round_.unit.path)
+    manager = is_manager(request.user, round_)
     if not manager and not Elector.objects.filter(round=round_, person=_me(request)).exists():
         raise Http404
     if not default_storage.exists(rated.report_file):
@@ -578,6 +612,8 @@ urlpatterns = [
     path("rounds/<int:pk>/raters/<int:person_pk>/remove/", round_rater_remove, name="round_rater_remove"),
     path("rounds/<int:pk>/liaisons/", round_liaison_add, name="round_liaison_add"),
     path("rounds/<int:pk>/open/", round_open, name="round_open"),
+    path("rounds/<int:pk>/end-voting/", round_end_voting, name="round_end_voting"),
+    path("rounds/<int:pk>/certify/", round_certify, name="round_certify"),
     path("rated/<int:pk>/report/", rated_report, name="rated_report"),
     path("rated/<int:pk>/report/file/", rated_report_file, name="rated_report_file"),
     path("rated/<int:pk>/remove/", rated_remove, name="rated_remove"),

@@ -308,7 +308,7 @@ def create_draft(request: HttpRequest, payload: DraftIn):
     person = cast(Person, request.user)
     drive = None
     if payload.drive is not None:
-        drive = Drive.objects.filter(pk=payload.drive).first()
+        drive = visible_drives(person).filter(pk=payload.drive).first()  # another unit's drive: not named
         if drive is None:
             return Status(400, {"code": "drive", "detail": _("There is no such drive.")})
     try:

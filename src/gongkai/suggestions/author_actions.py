@@ -3,66 +3,46 @@
 One function per user action, one transaction each, keyword-only `actor`, one audit-ledger entry and a timeline
 event per step. The lead author drafts, edits, invites and removes co-authors, attaches files and submits; an
 invited co-author confirms or declines. A suggestion is submitted only when every co-author has confirmed (one who
-declined must be removed first). After submission the proposal is frozen: nothing of it is edited again.
+declined must be removed first), and a co-author confirms the text as it is: a change of the proposal puts the
+confirmed co-authors back to "invited", and a confirmation given on an older revision is refused. After submission
+the proposal is frozen: nothing of it is edited again. The same new draft posted twice (a double click) is one draft.
 
 Every action locks the suggestion row, checks its status and bumps `revision`; actions driven by a form that
 changes the suggestion take `expected_revision` and refuse an older one (a stale form), so a double submission
-cannot apply twice. Plain-text fields refuse HTML and script (`core.text.has_markup`).
+cannot apply twice. The input is checked by `author_input` (plain text without HTML or script, files from
+their content).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai.core import ledger, notify
-from gongkai.core.access import AccessDenied, get_scope
+from gongkai.core.access import AccessDenied
 from gongkai.core.choices import Role
-from gongkai.core.text import has_markup, search_key
-from gongkai.disclosures import uploads
+from gongkai.core.text import search_key
 from gongkai.org.models import Person, RoleAssignment
 
 from .access import MANAGE_ROLES
-from .choices import Category, Consent, EventKind, Status
+from .author_input import EDITABLE_FIELDS, MAX_FILES, check_files, clean_fields, store_files
+from .choices import Consent, EventKind, Status
+from .common import add_event, check_revision, detail_url, lock, save
+from .dates import add_months
 from .insight_tasks import schedule_index_rebuild
-from .models import Attachment, Coauthor, Drive, Suggestion, SuggestionEvent
+from .models import Attachment, Coauthor, Drive, Suggestion
 
-TITLE_MAX = 200
-TEXT_MAX = 10000
-MAX_FILES = 10
 MAX_COAUTHORS = 10
-SAVING_MAX = Decimal("999999999999.99")
-EDITABLE_FIELDS = (
-    "category",
-    "title",
-    "problem",
-    "proposal",
-    "expected_benefit",
-    "expected_saving",
-    "is_major",
-    "drive",
-)
-
-
-def stale() -> ValidationError:
-    return ValidationError(
-        _(
-            "This suggestion was changed since you opened it (by you in another window or by a co-author); reload "
-            "to see the changes."
-        ),
-        code="stale",
-    )
+DOUBLE_POST_WINDOW = dt.timedelta(minutes=10)  # the same new draft posted again within it is the same draft
 
 
 def frozen() -> ValidationError:
@@ -74,13 +54,6 @@ def frozen() -> ValidationError:
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (the last day of the month when that month is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def answer_due(submitted_on: dt.date, is_major: bool) -> dt.date:
     months = (
         settings.GONGKAI_SUGGESTION_MAJOR_ANSWER_MONTHS
@@ -88,146 +61,6 @@ def answer_due(submitted_on: dt.date, is_major: bool) -> dt.date:
         else settings.GONGKAI_SUGGESTION_ANSWER_MONTHS
     )
     return add_months(submitted_on, months)
-
-
-def _text(value: Any, *, label: str, maximum: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError(_("%(field)s is empty: please fill it in.") % {"field": label}, code="required")
-    if len(text) > maximum:
-        raise ValidationError(
-            _("%(field)s is longer than %(n)s characters.") % {"field": label, "n": maximum}, code="too_long"
-        )
-    if has_markup(text):
-        raise ValidationError(
-            _("%(field)s contains HTML or script, which is not allowed: please write plain text.")
-            % {"field": label},
-            code="markup",
-        )
-    return text
-
-
-def _saving(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationError(
-            _("The expected annual saving must be an amount in yuan."), code="saving"
-        ) from None
-    if not amount.is_finite() or amount < 0 or amount > SAVING_MAX:
-        raise ValidationError(
-            _("The expected annual saving must be an amount in yuan, zero or more."), code="saving"
-        )
-    return amount.quantize(Decimal("0.01"))
-
-
-def _category(value: Any) -> str:
-    if value not in Category.values:
-        raise ValidationError(_("Choose a category from the list."), code="category")
-    return str(value)
-
-
-def running_drives(person: Person):
-    """The drives running today in the person's own unit or a unit above it."""
-    today = timezone.localdate()
-    return Drive.objects.filter(
-        unit__path__in=get_scope(person).home_paths, starts_on__lte=today, ends_on__gte=today
-    ).order_by("-starts_on", "pk")
-
-
-def _drive(actor: Person, drive: Drive | None) -> Drive | None:
-    if drive is None:
-        return None
-    if not running_drives(actor).filter(pk=drive.pk).exists():
-        raise ValidationError(
-            _("The drive “%(drive)s” is not running in your unit today; choose a running drive or none.")
-            % {"drive": drive.title},
-            code="drive",
-        )
-    return drive
-
-
-def _clean_fields(actor: Person, fields: dict[str, Any]) -> dict[str, Any]:
-    """Check and normalise the proposal's fields that are given (a partial dict for an update)."""
-    labels = {
-        "title": (_("The title"), TITLE_MAX, True),
-        "problem": (_("The problem"), TEXT_MAX, True),
-        "proposal": (_("The proposal"), TEXT_MAX, True),
-        "expected_benefit": (_("The expected benefit"), TEXT_MAX, False),
-    }
-    clean: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name == "category":
-            clean[name] = _category(value)
-        elif name in labels:
-            label, maximum, required = labels[name]
-            text = _text(value, label=label, maximum=maximum, required=required)
-            clean[name] = " ".join(text.split()) if name == "title" else text
-        elif name == "expected_saving":
-            clean[name] = _saving(value)
-        elif name == "is_major":
-            clean[name] = bool(value)
-        elif name == "drive":
-            clean[name] = _drive(actor, value)
-        else:
-            raise ValidationError(_("%(field)s cannot be changed here.") % {"field": name}, code="field")
-    return clean
-
-
-def _check_files(files: Sequence) -> list[tuple[uploads.Inspected, Any]]:
-    """Check every file before anything is written (raises ValidationError)."""
-    if len(files) > MAX_FILES:
-        raise ValidationError(_("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many")
-    return [(uploads.inspect(f), f) for f in files]
-
-
-def _store(suggestion: Suggestion, actor: Person, checked: list[tuple[uploads.Inspected, Any]]) -> list[dict]:
-    stored = []
-    for info, upload in checked:
-        uploads.store(info, upload)
-        Attachment.objects.create(
-            suggestion=suggestion,
-            sha256=info.sha256,
-            name=info.name,
-            size=info.size,
-            content_type=info.content_type,
-            uploaded_by=actor,
-        )
-        stored.append({"name": info.name, "sha256": info.sha256})
-    return stored
-
-
-def storage_name(attachment: Attachment) -> str:
-    """Where an attachment's bytes are kept (by content, as `disclosures.uploads.store` names them)."""
-    kind = next(
-        (k for k, (_exts, content_type) in uploads.KINDS.items() if content_type == attachment.content_type),
-        "bin",
-    )
-    return f"disclosures/{attachment.sha256[:2]}/{attachment.sha256}.{kind}"
-
-
-def _lock(suggestion: Suggestion) -> Suggestion:
-    return Suggestion.objects.select_for_update(of=("self",)).select_related("unit").get(pk=suggestion.pk)
-
-
-def _check_revision(suggestion: Suggestion, expected_revision: int | None) -> None:
-    if expected_revision is not None and int(expected_revision) != suggestion.revision:
-        raise stale()
-
-
-def _save(suggestion: Suggestion, *fields: str) -> None:
-    suggestion.revision += 1
-    suggestion.save(update_fields=[*fields, "revision", "updated_at"])
-
-
-def add_event(
-    suggestion: Suggestion, kind: str, actor: Person | None, note: str = "", *, public: bool = True
-) -> SuggestionEvent:
-    return SuggestionEvent.objects.create(
-        suggestion=suggestion, kind=kind, actor=actor, note=note, public=public
-    )
 
 
 def _require_lead(actor: Person, suggestion: Suggestion) -> None:
@@ -251,10 +84,6 @@ def _plain(value: Any) -> Any:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def detail_url(suggestion: Suggestion) -> str:
-    return reverse("suggestions:detail", args=[suggestion.pk])
 
 
 def managers_of(suggestion: Suggestion) -> list[Person]:
@@ -295,7 +124,7 @@ def create_draft(
             ),
             code="no_unit",
         )
-    clean = _clean_fields(
+    clean = clean_fields(
         actor,
         {
             "category": category,
@@ -308,10 +137,19 @@ def create_draft(
             "drive": drive,
         },
     )
-    checked = _check_files(files)
+    Person.objects.select_for_update().filter(pk=actor.pk).first()  # one new draft of the actor at a time
+    same = Suggestion.objects.filter(
+        author=actor,
+        status=Status.DRAFT,
+        created_at__gte=timezone.now() - DOUBLE_POST_WINDOW,
+        **{name: clean[name] for name in ("category", "title", "problem", "proposal")},
+    ).first()
+    if same is not None:  # the form posted twice (a double click): the draft the first post made
+        return same
+    checked = check_files(files)
     suggestion = Suggestion.objects.create(unit_id=actor.unit_id, author=actor, status=Status.DRAFT, **clean)
     add_event(suggestion, EventKind.CREATED, actor)
-    stored = _store(suggestion, actor, checked)
+    stored = store_files(suggestion, actor, checked)
     ledger.record(
         "suggestions.create",
         suggestion,
@@ -337,45 +175,85 @@ def update_draft(
     *, actor: Person, suggestion: Suggestion, expected_revision: int | None, **fields: Any
 ) -> Suggestion:
     """The lead author changes the draft (any of EDITABLE_FIELDS). Refused once submitted."""
-    suggestion = _lock(suggestion)
+    suggestion = lock(suggestion)
     _require_lead(actor, suggestion)
     _require_draft(suggestion)
-    _check_revision(suggestion, expected_revision)
-    clean = _clean_fields(actor, fields)
+    check_revision(suggestion, expected_revision)
+    clean = clean_fields(actor, fields)
     changed = [name for name, value in clean.items() if getattr(suggestion, name) != value]
     if not changed:
         return suggestion
     for name in changed:
         setattr(suggestion, name, clean[name])
-    _save(suggestion, *changed)
+    save(suggestion, *changed)
     add_event(suggestion, EventKind.COMMENT, actor, _("Draft changed."), public=False)
-    ledger.record(
-        "suggestions.update",
-        suggestion,
-        actor=actor,
-        change={
-            name: (
-                _digest(str(clean[name]))
-                if name in ("problem", "proposal", "expected_benefit")
-                else _plain(clean[name])
-            )
-            for name in changed
-        },
-    )
+    asked_again = _ask_again(suggestion, actor) if set(changed) & set(CONSENTED_FIELDS) else []
+    change: dict[str, Any] = {
+        name: (
+            _digest(str(clean[name]))
+            if name in ("problem", "proposal", "expected_benefit")
+            else _plain(clean[name])
+        )
+        for name in changed
+    }
+    if asked_again:
+        change["consent_asked_again"] = asked_again
+    ledger.record("suggestions.update", suggestion, actor=actor, change=change)
     return suggestion
+
+
+# what a co-author confirms: a change of any of these asks the confirmed co-authors again
+CONSENTED_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "drive")
+
+
+def _ask_again(suggestion: Suggestion, actor: Person) -> list[int]:
+    """The co-authors who confirmed go back to "invited" (they confirmed another text) and are told."""
+    confirmed = list(
+        Coauthor.objects.select_for_update()
+        .filter(suggestion=suggestion, consent=Consent.CONFIRMED)
+        .order_by("pk")
+    )
+    if not confirmed:
+        return []
+    Coauthor.objects.filter(pk__in=[c.pk for c in confirmed]).update(
+        consent=Consent.INVITED, responded_at=None
+    )
+    title = _("“%(title)s”, which you confirmed co-authoring, was changed: please confirm again") % {
+        "title": suggestion.title
+    }
+    notify.notify_many(
+        [
+            notify.Note(
+                person_id=c.person_id,
+                kind="suggestions.coauthor_changed",
+                title=title,
+                body=_("Open the suggestion to confirm or decline."),
+                key=f"suggestions.coauthor_changed.{c.pk}.{suggestion.revision}",
+                url=detail_url(suggestion),
+            )
+            for c in confirmed
+        ]
+    )
+    return [c.person_id for c in confirmed]
 
 
 @transaction.atomic
 def add_attachment(*, actor: Person, suggestion: Suggestion, upload) -> Attachment:
     """The lead author adds a file to the draft (PDF, .xlsx, .docx, JPEG, PNG; checked from its content)."""
-    suggestion = _lock(suggestion)
+    suggestion = lock(suggestion)
     _require_lead(actor, suggestion)
     _require_draft(suggestion)
     if Attachment.objects.filter(suggestion=suggestion).count() >= MAX_FILES:
         raise ValidationError(_("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many")
-    checked = _check_files([upload])
-    stored = _store(suggestion, actor, checked)
-    _save(suggestion)
+    checked = check_files([upload])
+    info = checked[0][0]
+    if Attachment.objects.filter(suggestion=suggestion, sha256=info.sha256).exists():
+        raise ValidationError(
+            _("“%(name)s” is already attached to this suggestion.") % {"name": info.name},
+            code="duplicate_file",
+        )
+    stored = store_files(suggestion, actor, checked)
+    save(suggestion)
     ledger.record("suggestions.attach", suggestion, actor=actor, change={"files": stored})
     return Attachment.objects.filter(suggestion=suggestion).order_by("-pk").first()  # type: ignore[return-value]
 
@@ -384,7 +262,7 @@ def add_attachment(*, actor: Person, suggestion: Suggestion, upload) -> Attachme
 def remove_attachment(*, actor: Person, attachment: Attachment) -> Suggestion:
     """The lead author takes a file off the draft (the stored bytes stay: they are kept by content and may be
     shared with another file of the same content)."""
-    suggestion = _lock(attachment.suggestion)
+    suggestion = lock(attachment.suggestion)
     _require_lead(actor, suggestion)
     _require_draft(suggestion)
     found = Attachment.objects.filter(pk=attachment.pk, suggestion=suggestion).first()
@@ -392,7 +270,7 @@ def remove_attachment(*, actor: Person, attachment: Attachment) -> Suggestion:
         raise ValidationError(_("This file has already been removed."), code="gone")
     change = {"name": found.name, "sha256": found.sha256}
     found.delete()
-    _save(suggestion)
+    save(suggestion)
     ledger.record("suggestions.remove_attachment", suggestion, actor=actor, change=change)
     return suggestion
 
@@ -415,7 +293,7 @@ def person_by_number(employee_no: str) -> Person:
 @transaction.atomic
 def invite_coauthor(*, actor: Person, suggestion: Suggestion, person: Person) -> Coauthor:
     """The lead author invites a colleague as co-author; the colleague is notified and confirms or declines."""
-    suggestion = _lock(suggestion)
+    suggestion = lock(suggestion)
     _require_lead(actor, suggestion)
     _require_draft(suggestion)
     if person.pk == actor.pk:
@@ -436,7 +314,7 @@ def invite_coauthor(*, actor: Person, suggestion: Suggestion, person: Person) ->
             _("A suggestion has at most %(n)s co-authors.") % {"n": MAX_COAUTHORS}, code="too_many"
         )
     coauthor = Coauthor.objects.create(suggestion=suggestion, person=person)
-    _save(suggestion)
+    save(suggestion)
     add_event(suggestion, EventKind.COAUTHOR_INVITED, actor, person.name)
     ledger.record("suggestions.invite", suggestion, actor=actor, change={"person": person.pk})
     notify.notify(
@@ -454,7 +332,7 @@ def invite_coauthor(*, actor: Person, suggestion: Suggestion, person: Person) ->
 @transaction.atomic
 def remove_coauthor(*, actor: Person, coauthor: Coauthor) -> Suggestion:
     """The lead author takes a co-author off the draft (e.g. one who declined)."""
-    suggestion = _lock(coauthor.suggestion)
+    suggestion = lock(coauthor.suggestion)
     _require_lead(actor, suggestion)
     _require_draft(suggestion)
     found = Coauthor.objects.select_related("person").filter(pk=coauthor.pk, suggestion=suggestion).first()
@@ -462,7 +340,7 @@ def remove_coauthor(*, actor: Person, coauthor: Coauthor) -> Suggestion:
         raise ValidationError(_("This co-author has already been removed."), code="gone")
     name, person_id, consent = found.person.name, found.person_id, found.consent
     found.delete()
-    _save(suggestion)
+    save(suggestion)
     add_event(
         suggestion, EventKind.COMMENT, actor, _("%(person)s is no longer a co-author.") % {"person": name}
     )
@@ -476,9 +354,12 @@ def remove_coauthor(*, actor: Person, coauthor: Coauthor) -> Suggestion:
 
 
 @transaction.atomic
-def respond(*, actor: Person, coauthor: Coauthor, confirm: bool) -> Coauthor:
-    """An invited co-author confirms (and becomes an author) or declines; the lead author is told."""
-    suggestion = _lock(coauthor.suggestion)
+def respond(
+    *, actor: Person, coauthor: Coauthor, confirm: bool, expected_revision: int | None = None
+) -> Coauthor:
+    """An invited co-author confirms (and becomes an author) or declines; the lead author is told. A confirmation
+    given on a page opened before the draft changed (`expected_revision`) is refused: it confirmed another text."""
+    suggestion = lock(coauthor.suggestion)
     found = Coauthor.objects.select_for_update().filter(pk=coauthor.pk, suggestion=suggestion).first()
     if found is None or actor is None or found.person_id != actor.pk:
         raise AccessDenied(Role.EMPLOYEE)
@@ -492,10 +373,12 @@ def respond(*, actor: Person, coauthor: Coauthor, confirm: bool) -> Coauthor:
             % {"answer": found.get_consent_display()},
             code="answered",
         )
+    if confirm:
+        check_revision(suggestion, expected_revision)
     found.consent = Consent.CONFIRMED if confirm else Consent.DECLINED
     found.responded_at = timezone.now()
     found.save(update_fields=["consent", "responded_at"])
-    _save(suggestion)
+    save(suggestion)
     add_event(suggestion, EventKind.COAUTHOR_CONFIRMED if confirm else EventKind.COAUTHOR_DECLINED, actor)
     ledger.record("suggestions.respond", suggestion, actor=actor, change={"consent": found.consent})
     title = (
@@ -520,11 +403,11 @@ def respond(*, actor: Person, coauthor: Coauthor, confirm: bool) -> Coauthor:
 def submit(*, actor: Person, suggestion: Suggestion, expected_revision: int | None) -> Suggestion:
     """The lead author submits: every co-author must have confirmed. Sets the first answer's deadline, the search
     text, and tells the union and the leading group of the unit. A second submission is refused."""
-    suggestion = _lock(suggestion)
+    suggestion = lock(suggestion)
     _require_lead(actor, suggestion)
     if suggestion.status != Status.DRAFT:
         raise ValidationError(_("This suggestion has already been submitted."), code="submitted")
-    _check_revision(suggestion, expected_revision)
+    check_revision(suggestion, expected_revision)
     coauthors = list(Coauthor.objects.filter(suggestion=suggestion).select_related("person").order_by("pk"))
     declined = [c.person.name for c in coauthors if c.consent == Consent.DECLINED]
     if declined:
@@ -547,7 +430,7 @@ def submit(*, actor: Person, suggestion: Suggestion, expected_revision: int | No
     suggestion.submitted_at = now
     suggestion.answer_due_on = answer_due(timezone.localdate(now), suggestion.is_major)
     suggestion.search_text = search_key(f"{suggestion.title} {suggestion.problem} {suggestion.proposal}")
-    _save(suggestion, "status", "submitted_at", "answer_due_on", "search_text")
+    save(suggestion, "status", "submitted_at", "answer_due_on", "search_text")
     add_event(suggestion, EventKind.SUBMITTED, actor)
     schedule_index_rebuild()  # after commit: the similarity index takes the new suggestion in
     ledger.record(

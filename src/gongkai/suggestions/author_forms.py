@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai.disclosures import uploads
 
-from .author_actions import MAX_FILES, TEXT_MAX, TITLE_MAX
+from .author_input import EDITABLE_FIELDS, MAX_FILES, TEXT_MAX, TITLE_MAX
 from .choices import Category
 from .models import Drive
 
@@ -111,16 +111,7 @@ class SuggestionForm(forms.Form):
         data = self.cleaned_data
         return {
             name: data[name]
-            for name in (
-                "category",
-                "title",
-                "problem",
-                "proposal",
-                "expected_benefit",
-                "expected_saving",
-                "is_major",
-                "drive",
-            )
+            for name in EDITABLE_FIELDS
             if name in self.fields  # no drive field when no drive runs in the author's units
         }
 
@@ -151,6 +142,8 @@ class RespondForm(forms.Form):
     answer = forms.ChoiceField(
         label=_("Your answer"), choices=[("confirm", _("Confirm")), ("decline", _("Decline"))]
     )
+    # the revision of the text the co-author read (a confirmation of an older text is refused)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
 class AttachForm(forms.Form):

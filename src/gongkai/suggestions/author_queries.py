@@ -47,24 +47,6 @@ def visible_to(person) -> QuerySet[Suggestion]:
     )
 
 
-def is_author(person, suggestion: Suggestion, coauthors: list[Coauthor]) -> bool:
-    return person.pk == suggestion.author_id or any(
-        c.person_id == person.pk and c.consent == Consent.CONFIRMED for c in coauthors
-    )
-
-
-def is_manager(person, suggestion: Suggestion) -> bool:
-    return get_scope(person).has_any_role(MANAGE_ROLES, suggestion.unit.path)
-
-
-def is_panel_member(person, suggestion: Suggestion) -> bool:
-    if suggestion.panel_id is None:
-        return False
-    return ReviewPanel.members.through.objects.filter(
-        reviewpanel_id=suggestion.panel_id, person_id=person.pk
-    ).exists()
-
-
 def my_suggestions(person) -> QuerySet[Suggestion]:
     """The `mine` list: newest first, drafts (no submission date) at the top."""
     return (

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongkai.core.access import AccessDenied
 
+from . import access, author_input
 from . import author_actions as actions
 from . import author_queries as queries
 from .author_forms import (
@@ -35,15 +36,10 @@ from .author_forms import (
     SubmitForm,
 )
 from .choices import Consent, Status
+from .common import error_text, me
 from .models import Attachment, Coauthor, Suggestion
 
 PAGE_SIZE = 20
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def _visible(request: HttpRequest, pk: int) -> Suggestion:
@@ -58,10 +54,6 @@ def _visible(request: HttpRequest, pk: int) -> Suggestion:
     if found is None:
         raise Http404
     return found
-
-
-def _me(request: HttpRequest):
-    return request.user
 
 
 # ------------------------------------------------------------------------------------------------- my list
@@ -91,7 +83,7 @@ def _similar_url() -> str:
 
 
 def _drives(request: HttpRequest):
-    return actions.running_drives(request.user).select_related("unit")  # type: ignore[arg-type]
+    return author_input.running_drives(request.user).select_related("unit")  # type: ignore[arg-type]
 
 
 @login_required
@@ -107,12 +99,12 @@ def new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 suggestion = actions.create_draft(
-                    actor=_me(request),  # type: ignore[arg-type]
+                    actor=me(request),
                     files=form.cleaned_data["attachments"],
                     **form.proposal_fields(),
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             except AccessDenied:
                 raise PermissionDenied from None
             else:
@@ -132,7 +124,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if suggestion.author_id != request.user.pk:
         raise PermissionDenied
     if request.method != "POST" and suggestion.status != Status.DRAFT:
-        messages.error(request, _error_text(actions.frozen()))
+        messages.error(request, error_text(actions.frozen()))
         return redirect("suggestions:detail", suggestion.pk)
     drives = _drives(request)
     initial = {
@@ -159,13 +151,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.update_draft(
-                    actor=_me(request),  # type: ignore[arg-type]
+                    actor=me(request),
                     suggestion=suggestion,
                     expected_revision=form.cleaned_data["revision"],
                     **form.proposal_fields(),
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             except AccessDenied:
                 raise PermissionDenied from None
             else:
@@ -179,14 +171,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, suggestion: Suggestion, **bound) -> dict:
-    me = request.user
+    person = me(request)
     coauthors = list(Coauthor.objects.filter(suggestion=suggestion).select_related("person").order_by("pk"))
-    is_lead = suggestion.author_id == me.pk
+    is_lead = suggestion.author_id == person.pk
     is_draft = suggestion.status == Status.DRAFT
     my_invitation = next(
-        (c for c in coauthors if c.person_id == me.pk and c.consent == Consent.INVITED and is_draft), None
+        (c for c in coauthors if c.person_id == person.pk and c.consent == Consent.INVITED and is_draft), None
     )
-    is_manager = queries.is_manager(me, suggestion)
+    is_manager = access.is_manager(person, suggestion)
     return {
         "suggestion": suggestion,
         "coauthors": coauthors,
@@ -196,9 +188,9 @@ def _detail_context(request: HttpRequest, suggestion: Suggestion, **bound) -> di
         ),
         "overdue": queries.is_overdue(suggestion),
         "is_lead": is_lead,
-        "is_author": queries.is_author(me, suggestion, coauthors),
+        "is_author": access.is_confirmed_author(person, suggestion, coauthors),
         "is_manager": is_manager,
-        "is_panel_member": queries.is_panel_member(me, suggestion),
+        "is_panel_member": access.is_panel_member(person, suggestion),
         "editable": is_lead and is_draft,
         "all_confirmed": all(c.consent == Consent.CONFIRMED for c in coauthors),
         "my_invitation": my_invitation,
@@ -234,7 +226,7 @@ def _act(
         try:
             run(suggestion, form.cleaned_data)
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
         except AccessDenied:
             raise PermissionDenied from None
         else:
@@ -251,45 +243,48 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(suggestion, data):
         person = actions.person_by_number(data["employee_no"])
-        actions.invite_coauthor(actor=_me(request), suggestion=suggestion, person=person)  # type: ignore[arg-type]
+        actions.invite_coauthor(actor=me(request), suggestion=suggestion, person=person)
 
     return _act(request, pk, InviteForm, "invite_form", run, _("The co-author is invited and notified."))
+
+
+def _remove(request: HttpRequest, row: Coauthor | Attachment | None, run, done: str) -> HttpResponse:
+    """Take a co-author or a file off a draft the reader may see; on a refusal show the page with the reason."""
+    if row is None:
+        raise Http404
+    suggestion = _visible(request, row.suggestion_id)
+    try:
+        run(row)
+    except ValidationError as exc:
+        return _detail_page(request, suggestion, status=400, error=error_text(exc))
+    except AccessDenied:
+        raise PermissionDenied from None
+    messages.success(request, done)
+    return redirect("suggestions:detail", suggestion.pk)
 
 
 @login_required
 @require_POST
 def remove_coauthor(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead author takes a co-author off the draft (`pk` is the co-author row)."""
-    coauthor = Coauthor.objects.filter(pk=pk).select_related("suggestion").first()
-    if coauthor is None:
-        raise Http404
-    suggestion = _visible(request, coauthor.suggestion_id)
-    try:
-        actions.remove_coauthor(actor=_me(request), coauthor=coauthor)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        return _detail_page(request, suggestion, status=400, error=_error_text(exc))
-    except AccessDenied:
-        raise PermissionDenied from None
-    messages.success(request, _("The co-author is removed."))
-    return redirect("suggestions:detail", suggestion.pk)
+    return _remove(
+        request,
+        Coauthor.objects.filter(pk=pk).select_related("suggestion").first(),
+        lambda row: actions.remove_coauthor(actor=me(request), coauthor=row),
+        _("The co-author is removed."),
+    )
 
 
 @login_required
 @require_POST
 def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead author takes a file off the draft (`pk` is the attachment)."""
-    found = Attachment.objects.filter(pk=pk).select_related("suggestion").first()
-    if found is None:
-        raise Http404
-    suggestion = _visible(request, found.suggestion_id)
-    try:
-        actions.remove_attachment(actor=_me(request), attachment=found)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        return _detail_page(request, suggestion, status=400, error=_error_text(exc))
-    except AccessDenied:
-        raise PermissionDenied from None
-    messages.success(request, _("The file is removed."))
-    return redirect("suggestions:detail", suggestion.pk)
+    return _remove(
+        request,
+        Attachment.objects.filter(pk=pk).select_related("suggestion").first(),
+        lambda row: actions.remove_attachment(actor=me(request), attachment=row),
+        _("The file is removed."),
+    )
 
 
 @login_required
@@ -305,9 +300,14 @@ def coauthor_respond(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_page(request, suggestion, status=400, respond_form=form)
     confirm = form.cleaned_data["answer"] == "confirm"
     try:
-        actions.respond(actor=_me(request), coauthor=coauthor, confirm=confirm)  # type: ignore[arg-type]
+        actions.respond(
+            actor=me(request),
+            coauthor=coauthor,
+            confirm=confirm,
+            expected_revision=form.cleaned_data["revision"],
+        )
     except ValidationError as exc:
-        return _detail_page(request, suggestion, status=400, error=_error_text(exc))
+        return _detail_page(request, suggestion, status=400, error=error_text(exc))
     except AccessDenied:
         raise PermissionDenied from None
     if confirm:
@@ -323,7 +323,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead author adds a file to the draft."""
 
     def run(suggestion, data):
-        actions.add_attachment(actor=_me(request), suggestion=suggestion, upload=data["file"])  # type: ignore[arg-type]
+        actions.add_attachment(actor=me(request), suggestion=suggestion, upload=data["file"])
 
     return _act(request, pk, AttachForm, "attach_form", run, _("The file is attached."), files=True)
 
@@ -335,7 +335,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(suggestion, data):
         actions.submit(
-            actor=_me(request),  # type: ignore[arg-type]
+            actor=me(request),
             suggestion=suggestion,
             expected_revision=data["revision"],
         )
@@ -358,7 +358,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     if found is None or not queries.visible_to(request.user).filter(pk=found.suggestion_id).exists():
         raise Http404
     try:
-        handle = default_storage.open(actions.storage_name(found), "rb")
+        handle = default_storage.open(author_input.storage_name(found), "rb")
     except FileNotFoundError:
         raise Http404 from None
     inline = found.content_type.startswith("image/")

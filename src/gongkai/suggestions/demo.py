@@ -44,6 +44,7 @@ from gongkai.org.choices import UnitKind
 from gongkai.org.models import Person, RoleAssignment, Unit
 
 from .choices import Category, Consent, Decision, EventKind, Status
+from .dates import add_months
 from .models import AwardBand, Coauthor, Drive, Review, ReviewPanel, Suggestion, SuggestionEvent
 
 SEED_PEOPLE = 21_000  # the people of the `group` scale
@@ -320,13 +321,6 @@ def _month_start(today: dt.date, offset: int) -> dt.date:
 
 def _month_end(first: dt.date) -> dt.date:
     return _month_start(first, 1) - dt.timedelta(days=1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last = (_month_start(dt.date(year, month, 1), 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
 
 
 def _at(rng: random.Random, day: dt.date) -> dt.datetime:
@@ -680,7 +674,7 @@ def _suggestion(
     submitted_at = _at(rng, day)
     created_at = submitted_at - dt.timedelta(days=rng.randint(0, 3), hours=rng.randint(1, 5))
     is_major = rng.random() < 0.05
-    due = _add_months(day, 3 if is_major else 2)
+    due = add_months(day, 3 if is_major else 2)
     expected = Decimal(rng.randint(5, 800) * 1000) if rng.random() < 0.6 else None
     row = {
         "id": pk,
@@ -931,7 +925,7 @@ def _outcome(
             True,
         )
     )
-    measure_day = _add_months(done, 12) + dt.timedelta(days=rng.randint(3, 30))
+    measure_day = add_months(done, 12) + dt.timedelta(days=rng.randint(3, 30))
     if measure_day > yesterday:
         return
     net = Decimal(round(min(3_000_000, max(2_000, rng.lognormvariate(10.3, 1.3))), -2))

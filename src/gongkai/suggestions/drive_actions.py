@@ -25,19 +25,13 @@ from gongkai.org.models import Person, Unit
 
 from .access import MANAGE_ROLES
 from .choices import Category
+from .common import stale
 from .models import Drive
 
 TITLE_MAX = 200
 TEXT_MAX = 5000
 TARGET_MAX = 1_000_000
 LONGEST_DAYS = 366
-
-
-def stale() -> ValidationError:
-    return ValidationError(
-        _("This drive was changed by someone else since you opened it; reload to see the changes."),
-        code="stale",
-    )
 
 
 def stamp(drive: Drive) -> str:
@@ -152,6 +146,15 @@ def create_drive(
         raise ValidationError(
             _("This period is already over; a new drive must end today or later."), code="period"
         )
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one new drive of a unit at a time
+    if Drive.objects.filter(
+        unit=unit, title=clean["title"], starts_on=clean["starts_on"], ends_on=clean["ends_on"]
+    ).exists():
+        raise ValidationError(
+            _("%(unit)s already runs the drive “%(title)s” in this period.")
+            % {"unit": unit.name, "title": clean["title"]},
+            code="duplicate",
+        )
     drive = Drive.objects.create(unit=unit, created_by=actor, **clean)
     _record("suggestions.drive_create", drive, actor)
     return drive
@@ -175,7 +178,9 @@ def update_drive(
     locked = Drive.objects.select_for_update(of=("self",)).select_related("unit").get(pk=drive.pk)
     require(actor, MANAGE_ROLES, locked.unit.path)
     if expected_stamp != stamp(locked):
-        raise stale()
+        raise stale(
+            _("This drive was changed by someone else since you opened it; reload to see the changes.")
+        )
     clean = _clean(
         title=title,
         starts_on=starts_on,

@@ -57,9 +57,11 @@ class DriveForm(forms.Form):
         label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     starts_on = forms.DateField(
-        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    ends_on = forms.DateField(label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     categories = forms.MultipleChoiceField(
         label=gettext_lazy("Target categories"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
     )

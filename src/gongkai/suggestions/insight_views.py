@@ -41,8 +41,8 @@ from gongkai.core.access import AccessDenied, get_scope
 from gongkai.org.models import Unit
 
 from . import similarity, themes
-from .access import MANAGE_ROLES
-from .author_queries import is_manager, is_panel_member, visible_to
+from .access import MANAGE_ROLES, is_manager, is_panel_member
+from .author_queries import visible_to
 from .choices import Status
 from .models import Suggestion, Theme, ThemeRun
 

@@ -3,13 +3,13 @@
 Also the expert panels and the award bands that the managers maintain.
 
 Same rules as `review_actions`: keyword-only `actor`, one transaction, the suggestion locked and its status and
-revision checked, the revision bumped, one ledger entry and a public `SuggestionEvent` per step. The authors are
+revision checked, the revision bumped, one ledger entry and a public `SuggestionEvent` per step. A manager who is
+among the authors neither measures the benefit nor grants the award (`access.refuse_own`). The authors are
 notified of the award and of its payment.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
@@ -26,30 +26,17 @@ from gongkai.core import ledger, notify
 from gongkai.core.access import require
 from gongkai.org.models import Person, Unit
 
-from .access import MANAGE_ROLES
+from .access import MANAGE_ROLES, refuse_own, require_manager
 from .choices import EventKind, Status
+from .common import add_event, lock, save
+from .dates import add_months
 from .models import AwardBand, ReviewPanel, Suggestion
-from .review_actions import (
-    add_event,
-    lock,
-    notify_authors,
-    plain_text,
-    require_manager,
-    save,
-    wrong_status,
-)
+from .review_actions import notify_authors, plain_text, wrong_status
 
 MEASURE_MONTHS = 12
 MONEY_MAX = Decimal("999999999999.99")
 ARCHIVABLE = (Status.PAID, Status.NOT_ACCEPTED, Status.REJECTED)
 PANEL_MEMBERS_MAX = 50
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (the last day of the month when that month is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def measurable_from(suggestion: Suggestion) -> dt.date | None:
@@ -185,6 +172,7 @@ def measure_benefit(
     require_manager(actor, s)
     if s.status != Status.IMPLEMENTED:
         raise wrong_status(s)
+    refuse_own(actor, s)
     measured_on = _not_future(measured_on, _("The measurement date"))
     start = measurable_from(s)
     if start is None or measured_on < start:
@@ -249,6 +237,7 @@ def grant_award(
         )
     if s.status != Status.MEASURED:
         raise wrong_status(s)
+    refuse_own(actor, s)
     if s.net_saving < 0:
         raise ValidationError(
             _("The net saving is negative (%(net)s yuan): no award.") % {"net": s.net_saving}, code="negative"
@@ -371,6 +360,15 @@ def save_panel(
         raise ValidationError(
             _("%(name)s is not active and cannot sit on a panel.") % {"name": inactive[0].name},
             code="members",
+        )
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one panel change of a unit at a time
+    same_name = ReviewPanel.objects.filter(unit=unit, name=name)
+    if panel is not None:
+        same_name = same_name.exclude(pk=panel.pk)
+    if same_name.exists():
+        raise ValidationError(
+            _("%(unit)s already has a panel named “%(name)s”.") % {"unit": unit.name, "name": name},
+            code="duplicate",
         )
     created = panel is None
     if panel is None:

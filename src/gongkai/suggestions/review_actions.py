@@ -7,7 +7,7 @@ Every function is one transaction with a keyword-only `actor`; it locks the sugg
 the revision, writes one audit-ledger entry and a `SuggestionEvent` (public when the authors must see it).
 
 Who: the union and the leading group of the suggestion's unit or an ancestor (`access.MANAGE_ROLES`) screen,
-conclude, mark duplicates and reopen; the members of the chosen panel review, once each, never a suggestion they
+conclude, mark duplicates and reopen, unless they are among its authors (`access.refuse_own`); the members of the chosen panel review, once each, never a suggestion they
 wrote or co-wrote. The first answer — not accepted, or the panel's conclusion — sets `answered_at`.
 """
 
@@ -17,17 +17,17 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai.core import ledger, notify
-from gongkai.core.access import get_scope, require
 from gongkai.core.text import has_markup
 from gongkai.org.models import Person
 
-from .access import MANAGE_ROLES
+from .access import author_ids, is_author, is_manager, is_panel_member, refuse_own, require_manager
 from .choices import AWAITING_ANSWER, Consent, Decision, EventKind, Status
+from .common import add_event, detail_url, lock, save
 from .models import Coauthor, Review, ReviewPanel, Suggestion, SuggestionEvent
 
 TEXT_MAX = 5000
@@ -46,13 +46,6 @@ DECISION_EVENT = {
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def stale() -> ValidationError:
-    return ValidationError(
-        _("This suggestion was changed by someone else since you opened it; reload to see the changes."),
-        code="stale",
-    )
 
 
 def wrong_status(suggestion: Suggestion) -> ValidationError:
@@ -80,54 +73,6 @@ def plain_text(text: str | None, *, message: str, required: bool = True, maximum
     return text
 
 
-def lock(suggestion: Suggestion, expected_revision: int | None = None) -> Suggestion:
-    """The suggestion's row, locked for the transaction, after checking the form's revision."""
-    locked = (
-        Suggestion.objects.select_for_update(of=("self",))
-        .select_related("unit", "panel")
-        .get(pk=suggestion.pk)
-    )
-    if expected_revision is not None and int(expected_revision) != locked.revision:
-        raise stale()
-    return locked
-
-
-def save(suggestion: Suggestion, *fields: str) -> None:
-    suggestion.revision += 1
-    suggestion.save(update_fields=[*fields, "revision", "updated_at"])
-
-
-def add_event(
-    suggestion: Suggestion, kind: str, actor: Person | None, note: str = "", *, public: bool = True
-) -> SuggestionEvent:
-    return SuggestionEvent.objects.create(
-        suggestion=suggestion, kind=kind, actor=actor, note=note, public=public
-    )
-
-
-def require_manager(actor: Person, suggestion: Suggestion) -> None:
-    require(actor, MANAGE_ROLES, suggestion.unit.path)
-
-
-def is_manager(person: Person, suggestion: Suggestion) -> bool:
-    return get_scope(person).has_any_role(MANAGE_ROLES, suggestion.unit.path)
-
-
-def author_ids(suggestion: Suggestion) -> set[int]:
-    """The lead author and every co-author who did not decline (one query)."""
-    ids = set(
-        Coauthor.objects.filter(suggestion=suggestion)
-        .exclude(consent=Consent.DECLINED)
-        .values_list("person_id", flat=True)
-    )
-    ids.add(suggestion.author_id)
-    return ids
-
-
-def is_author(person: Person, suggestion: Suggestion) -> bool:
-    return person.pk in author_ids(suggestion)
-
-
 def authors(suggestion: Suggestion) -> list[Person]:
     """The lead author and the confirmed co-authors (who are told of every public step)."""
     ids = set(
@@ -146,21 +91,9 @@ def notify_people(
         notify.notify(person, kind, title, url=url, body=body, key=key)
 
 
-def detail_url(suggestion: Suggestion) -> str:
-    """The authors' page of the suggestion (an empty link while that page is not installed)."""
-    try:
-        return reverse("suggestions:detail", args=[suggestion.pk])
-    except NoReverseMatch:
-        return ""
-
-
 def notify_authors(suggestion: Suggestion, kind: str, title: str, key: str, body: str = "") -> None:
     url = detail_url(suggestion)
     notify_people(authors(suggestion), kind, title, url, key, body)
-
-
-def is_panel_member(person: Person, suggestion: Suggestion) -> bool:
-    return suggestion.panel_id is not None and suggestion.panel.members.filter(pk=person.pk).exists()  # type: ignore[union-attr]
 
 
 def reviews_needed(suggestion: Suggestion) -> tuple[int, int, int]:
@@ -192,6 +125,7 @@ def screen(
     require_manager(actor, s)
     if s.status != Status.SUBMITTED:
         raise wrong_status(s)
+    refuse_own(actor, s)
     now = timezone.now()
     if accept:
         if panel is None:
@@ -368,6 +302,7 @@ def conclude(
     require_manager(actor, s)
     if s.status != Status.IN_REVIEW:
         raise wrong_status(s)
+    refuse_own(actor, s)
     if decision not in Decision.values:
         raise ValidationError(_("Choose the conclusion: adopt, shelve or reject."), code="decision")
     given, size, needed = reviews_needed(s)
@@ -415,6 +350,7 @@ def mark_duplicate(
     require_manager(actor, s)
     if s.status not in AWAITING_ANSWER:
         raise wrong_status(s)
+    refuse_own(actor, s)
     original = Suggestion.objects.select_related("unit").get(pk=original.pk)
     if (
         original.pk == s.pk
@@ -488,6 +424,7 @@ def reopen(*, actor: Person, suggestion: Suggestion, expected_revision: int) -> 
     require_manager(actor, s)
     if s.status != Status.SHELVED:
         raise wrong_status(s)
+    refuse_own(actor, s)
     s.status = Status.IN_REVIEW
     s.decision = ""
     save(s, "status", "decision")

@@ -13,7 +13,7 @@ from .models import ReviewPanel
 from .review_actions import TEXT_MAX
 
 _SEPARATORS = re.compile(r"[\s,，;；、]+")
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RevisionForm(forms.Form):

@@ -13,6 +13,7 @@ from gongkai.core.home import Panel
 from .access import MANAGE_ROLES
 from .choices import AWAITING_ANSWER, Status
 from .models import Suggestion
+from .review_queries import to_review
 
 
 def managed_panel(request, scope):
@@ -42,15 +43,7 @@ def review_panel(request, scope):
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return None
-    me = user.pk
-    counts = (
-        Suggestion.objects.filter(status=Status.IN_REVIEW, panel__members=me)
-        .exclude(reviews__reviewer=me)
-        .exclude(author=me)
-        .exclude(coauthors__person=me)
-        .order_by()
-        .aggregate(waiting=Count("pk", distinct=True))
-    )
+    counts = to_review(user).order_by().aggregate(waiting=Count("pk", distinct=True))
     if not counts["waiting"]:
         return None
     return Panel(

@@ -1,6 +1,6 @@
-"""The management side of suggestions: the queue of my units (overdue first answers first), the management page
-of a suggestion with its next steps (screen, conclude, mark as a duplicate, reopen, plan, implemented, benefit,
-award, paid, archive), the panel member's review page, the expert panels and the award bands.
+"""The management side of suggestions: the queue of my units (overdue first answers first), the panel member's
+review page, the expert panels and the award bands. The management page of one suggestion and its steps are in
+`manage_views` (their URLs are served from here too).
 
 Views call the actions and never write a model. A refusal shows the page again with the action's message and the
 status of the refusal (400, 403 or 409 for a stale form). Managers see the suggestions of their units only; a
@@ -9,112 +9,39 @@ suggestion of another unit is a 404.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongkai.core.access import AccessDenied, get_scope
-from gongkai.org.models import Person, Unit
+from gongkai.org.models import Unit
 
-from . import outcome_actions, review_actions
+from . import access, manage_views, outcome_actions, review_actions
 from .access import MANAGE_ROLES
-from .choices import AWAITING_ANSWER, Decision, Status
-from .models import AwardBand, Review, ReviewPanel, Suggestion, SuggestionEvent
+from .choices import AWAITING_ANSWER, Status
+from .common import error_text, me, status_of
+from .models import AwardBand, Review, ReviewPanel, Suggestion
 from .review_forms import (
-    AwardForm,
     BandFormSet,
-    BenefitForm,
-    ConcludeForm,
-    DuplicateForm,
-    ImplementedForm,
-    PaidForm,
     PanelForm,
-    PlanForm,
     QueueFilter,
     ReviewForm,
-    RevisionForm,
-    ScreenForm,
 )
+from .review_queries import active_people, managed, overdue_q, similar_url, to_review
 
 PAGE_SIZE = 50
 TO_REVIEW_MAX = 100
-
-
-def _me(request: HttpRequest) -> Person:
-    return cast(Person, request.user)
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, AccessDenied):
-        return _("You do not have the role needed to do this here.")
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
-def _status_of(exc: Exception) -> int:
-    if isinstance(exc, AccessDenied):
-        return 403
-    return 409 if getattr(exc, "code", None) == "stale" else 400
-
-
-def similar_url(suggestion: Suggestion) -> str | None:
-    """The similar-suggestions fragment of the insight part (None while it is not installed)."""
-    try:
-        return reverse("suggestions:similar_to", args=[suggestion.pk])
-    except NoReverseMatch:
-        return None
-
-
-def detail_url(suggestion: Suggestion) -> str | None:
-    try:
-        return reverse("suggestions:detail", args=[suggestion.pk])
-    except NoReverseMatch:
-        return None
-
-
-# ------------------------------------------------------------------------------------------------- queries
-
-
-def managed(user) -> QuerySet[Suggestion]:
-    """The submitted suggestions of the units where the person manages suggestions."""
-    return Suggestion.objects.filter(get_scope(user).within("unit", *MANAGE_ROLES)).exclude(
-        status=Status.DRAFT
-    )
-
-
-def overdue_q(today) -> Q:
-    """Still waiting for the first answer after its due date (a reopened suggestion was answered already)."""
-    return Q(status__in=AWAITING_ANSWER, answered_at__isnull=True, answer_due_on__lt=today)
-
-
-def to_review(user) -> QuerySet[Suggestion]:
-    """The suggestions in review by a panel the person sits on, not yet reviewed by them, not their own."""
-    me = user.pk
-    return (
-        Suggestion.objects.filter(status=Status.IN_REVIEW, panel__members=me)
-        .exclude(reviews__reviewer=me)
-        .exclude(author=me)
-        .exclude(coauthors__person=me)
-        .select_related("unit")
-        .order_by("answer_due_on", "pk")
-    )
 
 
 # --------------------------------------------------------------------------------------------------- queue
@@ -179,311 +106,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "suggestions/review/queue.html", context)
 
 
-# ------------------------------------------------------------------------------------- the management page
-
-
-def _managed_suggestion(request: HttpRequest, pk: int) -> Suggestion:
-    try:
-        return (
-            managed(request.user)
-            .select_related("unit", "author", "panel", "decided_by", "owner", "award_band", "duplicate_of")
-            .get(pk=pk)
-        )
-    except Suggestion.DoesNotExist:
-        raise Http404 from None
-
-
-def _people(numbers: list[str]) -> dict[str, Person]:
-    if not numbers:
-        return {}
-    return {p.employee_no: p for p in Person.objects.filter(employee_no__in=numbers, is_active=True)}
-
-
-def _panels_for(suggestion: Suggestion) -> QuerySet[ReviewPanel]:
-    """Panels of the suggestion's unit and its ancestors."""
-    path = suggestion.unit.path
-    step = Unit.steplen
-    ancestors = [path[:end] for end in range(step, len(path) + 1, step)]
-    return (
-        ReviewPanel.objects.filter(unit__path__in=ancestors)
-        .select_related("unit")
-        .order_by("unit__path", "name")
-    )
-
-
-def _screen(request: HttpRequest, s: Suggestion, d: dict) -> Suggestion:
-    return review_actions.screen(
-        actor=_me(request),
-        suggestion=s,
-        accept=d["accept"],
-        reason=d["reason"],
-        panel=d["panel"] if d["accept"] else None,
-        expected_revision=d["revision"],
-    )
-
-
-def _duplicate(request: HttpRequest, s: Suggestion, d: dict) -> Suggestion:
-    try:
-        original = managed(request.user).get(pk=d["original"])
-    except Suggestion.DoesNotExist:
-        raise ValidationError(
-            _("Suggestion %(id)s is not among the suggestions of your units.") % {"id": d["original"]},
-            code="original",
-        ) from None
-    return review_actions.mark_duplicate(
-        actor=_me(request), suggestion=s, original=original, expected_revision=d["revision"]
-    )
-
-
-def _plan(request: HttpRequest, s: Suggestion, d: dict) -> Suggestion:
-    owner = _people([d["owner"]]).get(d["owner"])
-    if owner is None:
-        raise ValidationError(
-            _("No active person with employee number %(no)s.") % {"no": d["owner"]}, code="owner"
-        )
-    return outcome_actions.plan_implementation(
-        actor=_me(request),
-        suggestion=s,
-        owner=owner,
-        plan=d["plan"],
-        planned_start=d["planned_start"],
-        planned_finish=d["planned_finish"],
-        expected_revision=d["revision"],
-    )
-
-
-@dataclass(frozen=True)
-class Step:
-    form: type[forms.Form]
-    run: Callable[[HttpRequest, Suggestion, dict], Suggestion]
-    done: Any  # a lazy message
-    statuses: tuple[str, ...]
-    heading: Any
-    button: Any
-
-
-STEPS: dict[str, Step] = {
-    "screen": Step(
-        ScreenForm,
-        _screen,
-        gettext_lazy("The screening is recorded; the authors are told."),
-        (Status.SUBMITTED,),
-        gettext_lazy("Screening"),
-        gettext_lazy("Record the screening"),
-    ),
-    "conclude": Step(
-        ConcludeForm,
-        lambda r, s, d: review_actions.conclude(
-            actor=_me(r),
-            suggestion=s,
-            decision=d["decision"],
-            reason=d["reason"],
-            expected_revision=d["revision"],
-        ),
-        gettext_lazy("The panel's conclusion is recorded; the authors are told."),
-        (Status.IN_REVIEW,),
-        gettext_lazy("The panel's conclusion"),
-        gettext_lazy("Record the conclusion"),
-    ),
-    "duplicate": Step(
-        DuplicateForm,
-        _duplicate,
-        gettext_lazy("Marked as the same idea as the earlier suggestion; its authors get the credit."),
-        tuple(AWAITING_ANSWER),
-        gettext_lazy("The same idea as an earlier suggestion"),
-        gettext_lazy("Mark as duplicate"),
-    ),
-    "reopen": Step(
-        RevisionForm,
-        lambda r, s, d: review_actions.reopen(actor=_me(r), suggestion=s, expected_revision=d["revision"]),
-        gettext_lazy("The suggestion is back with the panel."),
-        (Status.SHELVED,),
-        gettext_lazy("Take up the shelved suggestion again"),
-        gettext_lazy("Reopen"),
-    ),
-    "implementation": Step(
-        PlanForm,
-        _plan,
-        gettext_lazy("The implementation plan is recorded."),
-        (Status.ADOPTED, Status.IMPLEMENTING),
-        gettext_lazy("Implementation plan"),
-        gettext_lazy("Save the plan"),
-    ),
-    "implemented": Step(
-        ImplementedForm,
-        lambda r, s, d: outcome_actions.record_implemented(
-            actor=_me(r), suggestion=s, implemented_on=d["implemented_on"], expected_revision=d["revision"]
-        ),
-        gettext_lazy("The implementation date is recorded."),
-        (Status.IMPLEMENTING,),
-        gettext_lazy("Implemented"),
-        gettext_lazy("Record"),
-    ),
-    "benefit": Step(
-        BenefitForm,
-        lambda r, s, d: outcome_actions.measure_benefit(
-            actor=_me(r),
-            suggestion=s,
-            gross_saving=d["gross_saving"],
-            cost=d["cost"],
-            calculation=d["calculation"],
-            measured_on=d["measured_on"],
-            expected_revision=d["revision"],
-        ),
-        gettext_lazy("The benefit is recorded."),
-        (Status.IMPLEMENTED,),
-        gettext_lazy("Measured benefit (12 months after implementation)"),
-        gettext_lazy("Record the benefit"),
-    ),
-    "award": Step(
-        AwardForm,
-        lambda r, s, d: outcome_actions.grant_award(
-            actor=_me(r), suggestion=s, expected_revision=d["revision"]
-        ),
-        gettext_lazy("The award is granted; the authors are told."),
-        (Status.MEASURED,),
-        gettext_lazy("Award"),
-        gettext_lazy("Grant the award"),
-    ),
-    "paid": Step(
-        PaidForm,
-        lambda r, s, d: outcome_actions.mark_paid(
-            actor=_me(r), suggestion=s, paid_on=d["paid_on"], expected_revision=d["revision"]
-        ),
-        gettext_lazy("The payment is recorded; the authors are told."),
-        (Status.AWARDED,),
-        gettext_lazy("Award paid"),
-        gettext_lazy("Record the payment"),
-    ),
-    "archive": Step(
-        RevisionForm,
-        lambda r, s, d: outcome_actions.archive(actor=_me(r), suggestion=s, expected_revision=d["revision"]),
-        gettext_lazy("The suggestion is archived."),
-        tuple(outcome_actions.ARCHIVABLE),
-        gettext_lazy("Archive"),
-        gettext_lazy("Archive"),
-    ),
-}
-
-
-def _make_form(name: str, s: Suggestion, data=None) -> forms.Form:
-    initial: dict[str, Any] = {"revision": s.revision}
-    kwargs: dict[str, Any] = {}
-    if name == "screen":
-        kwargs["panels"] = _panels_for(s)
-    if name == "implementation":
-        initial.update(
-            {
-                "owner": s.owner.employee_no if s.owner else "",
-                "plan": s.plan,
-                "planned_start": s.planned_start,
-                "planned_finish": s.planned_finish,
-            }
-        )
-    if name in ("implemented", "paid"):
-        initial[f"{name}_on"] = timezone.localdate()
-    if name == "benefit":
-        initial["measured_on"] = timezone.localdate()
-    return STEPS[name].form(data, initial=initial, prefix=name, **kwargs)
-
-
-def _review_summary(reviews: list[Review]) -> dict[str, Any]:
-    n = len(reviews)
-    if not n:
-        return {"count": 0}
-    counts = Counter(r.recommendation for r in reviews)
-    return {
-        "count": n,
-        "feasibility": sum(r.feasibility for r in reviews) / n,
-        "benefit": sum(r.benefit for r in reviews) / n,
-        "innovation": sum(r.innovation for r in reviews) / n,
-        "total": sum(r.total for r in reviews) / n,
-        "recommendations": [(Decision(k).label, counts[k]) for k in Decision.values if counts[k]],
-    }
-
-
-def _manage_page(
-    request: HttpRequest, s: Suggestion, bound: tuple[str, forms.Form] | None = None, status: int = 200
-) -> HttpResponse:
-    steps = {name: step for name, step in STEPS.items() if s.status in step.statuses}
-    built = {name: _make_form(name, s) for name in steps}
-    if bound is not None:
-        built[bound[0]] = bound[1]
-    reviews = list(
-        Review.objects.filter(suggestion=s).select_related("reviewer").order_by("reviewed_at", "pk")
-    )
-    given, size, needed = review_actions.reviews_needed(s) if s.panel_id else (len(reviews), 0, 1)
-    today = timezone.localdate()
-    context = {
-        "s": s,
-        "steps": [(name, steps[name], built[name]) for name in steps],
-        "bound": bound[0] if bound else None,
-        "reviews": reviews,
-        "summary": _review_summary(reviews),
-        "quorum": {"given": given, "size": size, "needed": needed, "ready": given >= needed},
-        "coauthors": list(s.coauthors.select_related("person").order_by("pk")),
-        "attachments": list(s.attachments.order_by("pk")),
-        "events": list(
-            SuggestionEvent.objects.filter(suggestion=s).select_related("actor").order_by("at", "pk")
-        ),
-        "overdue": s.status in AWAITING_ANSWER
-        and s.answered_at is None
-        and s.answer_due_on is not None
-        and s.answer_due_on < today,
-        "measurable_from": outcome_actions.measurable_from(s),
-        "band_preview": outcome_actions.band_for(s.net_saving)
-        if s.status == Status.MEASURED and s.net_saving is not None
-        else None,
-        "similar_url": similar_url(s),
-        "detail_url": detail_url(s),
-        "today": today,
-    }
-    return render(request, "suggestions/review/manage.html", context, status=status)
-
-
-@login_required
-@require_GET
-def manage(request: HttpRequest, pk: int) -> HttpResponse:
-    return _manage_page(request, _managed_suggestion(request, pk))
-
-
-def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    s = _managed_suggestion(request, pk)
-    if request.method != "POST":
-        return redirect(reverse("suggestions:manage", args=[pk]) + f"#step-{name}")
-    step = STEPS[name]
-    form = _make_form(name, s, data=request.POST)
-    if s.status not in step.statuses:
-        form.is_valid()
-        form.add_error(
-            None,
-            _(
-                "This step is not possible any more on this suggestion (it has changed since the page was opened)."
-            ),
-        )
-        return _manage_page(request, s, bound=(name, form), status=409)
-    if not form.is_valid():
-        return _manage_page(request, s, bound=(name, form), status=400)
-    try:
-        result = step.run(request, s, form.cleaned_data)
-    except (ValidationError, AccessDenied) as exc:
-        form.add_error(None, _error_text(exc))
-        s = _managed_suggestion(request, pk)  # nothing was written: show it as it is
-        return _manage_page(request, s, bound=(name, form), status=_status_of(exc))
-    messages.success(request, str(step.done))
-    return redirect("suggestions:manage", pk=result.pk)
-
-
-def _step_view(name: str):
-    @login_required
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        return _act(request, pk, name)
-
-    view.__name__ = f"step_{name}"
-    return view
-
-
 # ------------------------------------------------------------------------------------------- review page
 
 
@@ -511,10 +133,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                review_actions.review(actor=_me(request), suggestion=s, **form.cleaned_data)
+                review_actions.review(actor=me(request), suggestion=s, **form.cleaned_data)
             except (ValidationError, AccessDenied) as exc:
-                form.add_error(None, _error_text(exc))
-                status = _status_of(exc)
+                form.add_error(None, error_text(exc))
+                status = status_of(exc)
             else:
                 messages.success(request, _("Your review is recorded. Thank you."))
                 return redirect("suggestions:review", pk=s.pk)
@@ -524,7 +146,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "s": s,
         "mine": mine,
         "form": form,
-        "own": review_actions.is_author(_me(request), s),
+        "own": access.is_author(me(request), s),
         "attachments": list(s.attachments.order_by("pk")),
         "similar_url": similar_url(s),
         "open": s.status == Status.IN_REVIEW,
@@ -566,7 +188,7 @@ def panels(request: HttpRequest) -> HttpResponse:
                 editing = next((p for p in rows if p.pk == d["panel"]), None) if d["panel"] else None
                 if d["panel"] and editing is None:
                     raise Http404
-                found = _people(d["members"])
+                found = active_people(d["members"])
                 missing = [n for n in d["members"] if n not in found]
                 if missing:
                     raise ValidationError(
@@ -574,15 +196,15 @@ def panels(request: HttpRequest) -> HttpResponse:
                         code="person",
                     )
                 outcome_actions.save_panel(
-                    actor=_me(request),
+                    actor=me(request),
                     unit=unit,
                     name=d["name"],
                     members=[found[n] for n in d["members"]],
                     panel=editing,
                 )
             except (ValidationError, AccessDenied) as exc:
-                form.add_error(None, _error_text(exc))
-                status = _status_of(exc)
+                form.add_error(None, error_text(exc))
+                status = status_of(exc)
             else:
                 messages.success(request, _("The panel is saved."))
                 return redirect("suggestions:panels")
@@ -638,11 +260,11 @@ def bands(request: HttpRequest) -> HttpResponse:
             ]
             try:
                 outcome_actions.save_bands(
-                    actor=_me(request), rows=rows, expected=request.POST.get("fingerprint", "")
+                    actor=me(request), rows=rows, expected=request.POST.get("fingerprint", "")
                 )
             except (ValidationError, AccessDenied) as exc:
-                error = _error_text(exc)
-                status = _status_of(exc)
+                error = error_text(exc)
+                status = status_of(exc)
             else:
                 messages.success(request, _("The award bands are saved."))
                 return redirect("suggestions:bands")
@@ -666,7 +288,6 @@ urlpatterns: list = [
     path("manage/", queue, name="queue"),
     path("manage/panels/", panels, name="panels"),
     path("manage/bands/", bands, name="bands"),
-    path("manage/<int:pk>/", manage, name="manage"),
-    *[path(f"manage/<int:pk>/{name}/", _step_view(name), name=name) for name in STEPS],
+    *manage_views.urlpatterns,
     path("<int:pk>/review/", review, name="review"),
 ]

@@ -73,12 +73,19 @@ def counts_for(round_, constituency, per_person):
 
 @pytest.fixture
 def handed(open_round, liaison, c1, alice, constituencies):
-    """Sheets 1-5 printed for C1; alice, vic and vera received one."""
+    """Sheets 1-5 printed for C1; alice, vic and vera received one; voting has ended (sheets are counted then)."""
     paper_actions.print_sheets(actor=liaison, round_=open_round, constituency=c1, count=5)
     paper_actions.hand_out_sheets(
         actor=liaison, round_=open_round, people=[alice, constituencies["vic"], constituencies["vera"]]
     )
+    end_vote(open_round)
     return open_round
+
+
+def end_vote(round_):
+    """Voting is over: the round waits for its paper count."""
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.COUNTING)
+    round_.refresh_from_db()
 
 
 @pytest.fixture
@@ -315,8 +322,13 @@ def test_batches_are_refused_before_voting_and_after_the_close(tree, uma, consti
     )
 
 
-def test_the_next_batch_number_is_given_when_none(batch, handed, liaison, c1, constituencies):
-    paper_actions.hand_out_sheets(actor=liaison, round_=handed, people=[constituencies["rita"]])
+def test_the_next_batch_number_is_given_when_none(open_round, liaison, c1, alice, constituencies):
+    paper_actions.print_sheets(actor=liaison, round_=open_round, constituency=c1, count=5)
+    people = [alice, constituencies["vic"], constituencies["vera"], constituencies["rita"]]
+    paper_actions.hand_out_sheets(actor=liaison, round_=open_round, people=people)
+    end_vote(open_round)
+    handed = open_round
+    paper_actions.create_batch(actor=liaison, round_=handed, constituency=c1, number=1, sheet_numbers="1-3")
     second = paper_actions.create_batch(
         actor=liaison, round_=handed, constituency=c1, number=None, sheet_numbers="5"
     )
@@ -508,6 +520,18 @@ def test_print_hand_out_count_certify(open_round, liaison, uma, alice, constitue
     ballot_actions.cast_ballot(
         actor=ravi, round_id=open_round.pk, choices=ballot_for(open_round, ravi, "unfit")
     )
+    refused(  # no paper count while people still vote
+        "not_counting",
+        paper_actions.create_batch,
+        actor=liaison,
+        round_=open_round,
+        constituency=c1,
+        number=1,
+        sheet_numbers="2",
+    )
+    Round.objects.filter(pk=open_round.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    round_ = ballot_actions.end_voting(actor=uma, round_=open_round)
+    assert round_.status == RoundStatus.COUNTING  # paper sheets were handed out
     batch = paper_actions.create_batch(
         actor=liaison, round_=open_round, constituency=c1, number=1, sheet_numbers="2, 5-6"
     )
@@ -518,9 +542,6 @@ def test_print_hand_out_count_certify(open_round, liaison, uma, alice, constitue
     }
     paper_actions.enter_batch(actor=liaison, batch=batch, counts=counts, invalid_sheets=1)
     paper_actions.enter_batch(actor=uma, batch=batch, counts=counts, invalid_sheets=1)
-    Round.objects.filter(pk=open_round.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
-    round_ = ballot_actions.end_voting(actor=uma, round_=open_round)
-    assert round_.status == RoundStatus.COUNTING  # paper sheets were handed out
     round_ = ballot_actions.certify(actor=uma, round_=round_)
     assert round_.status == RoundStatus.CLOSED
     assert (round_.ballots_online, round_.ballots_paper) == (2, 3)
@@ -549,6 +570,7 @@ def test_an_appraisal_counts_paper_on_its_one_list(tree, uma, lily, alice, const
     Liaison.objects.create(round=round_, person=lily, constituency=None)
     paper_actions.print_sheets(actor=lily, round_=round_, constituency=None, count=3)
     paper_actions.hand_out_sheets(actor=lily, round_=round_, people=[alice, constituencies["vic"]])
+    end_vote(round_)
     refused(
         "more_sheets_than_raters",
         paper_actions.create_batch,

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from gongkai.conftest import _person
 from gongkai.core.models import AuditEntry
 from gongkai.ratings import ballot_actions, paper_actions
-from gongkai.ratings.choices import BatchStatus, Channel
-from gongkai.ratings.models import Elector, Liaison, PaperBatch, PaperEntry, Participation, SheetPrint
+from gongkai.ratings.choices import BatchStatus, Channel, RoundStatus
+from gongkai.ratings.models import Elector, Liaison, PaperBatch, PaperEntry, Participation, Round, SheetPrint
 from gongkai.ratings.paper_forms import cell_name
 from gongkai.ratings.tests.conftest import ballot_for
 
@@ -37,6 +37,11 @@ def english(settings):
         yield
 
 
+def _end_vote(round_):
+    """Voting is over: paper sheets are counted now."""
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.COUNTING)
+
+
 def _login(client, person):
     client.force_login(person)
     return client
@@ -45,6 +50,7 @@ def _login(client, person):
 def test_paper_pages_are_404_for_others(client, open_round, bob, alice, c1, liaison):
     paper_actions.print_sheets(actor=liaison, round_=open_round, constituency=c1, count=3)
     paper_actions.hand_out_sheets(actor=liaison, round_=open_round, people=[alice])
+    _end_vote(open_round)
     batch = paper_actions.create_batch(
         actor=liaison, round_=open_round, constituency=c1, number=1, sheet_numbers="1"
     )
@@ -125,6 +131,7 @@ def test_a_batch_entered_twice_through_the_pages(
         actor=liaison, round_=open_round, people=[alice, constituencies["vic"], constituencies["vera"]]
     )
     _login(client, liaison)
+    _end_vote(open_round)
     response = client.post(
         reverse("ratings:paper_batch_new", args=[open_round.pk]),
         {"constituency": c1.pk, "number": "", "sheet_numbers": "1-2, 4"},
@@ -208,6 +215,7 @@ def test_the_paper_page_and_roster_cost_fixed_queries(
     for _i in range(3):
         paper_actions.print_sheets(actor=liaison, round_=open_round, constituency=c1, count=10)
     paper_actions.hand_out_sheets(actor=liaison, round_=open_round, people=more)
+    _end_vote(open_round)
     for n in range(1, 6):
         paper_actions.create_batch(
             actor=liaison, round_=open_round, constituency=c1, number=n, sheet_numbers=f"{n * 5 - 4}-{n * 5}"

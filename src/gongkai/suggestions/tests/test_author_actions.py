@@ -14,6 +14,7 @@ from django.utils import timezone
 from gongkai.core.access import AccessDenied
 from gongkai.core.models import AuditEntry, Notification
 from gongkai.suggestions import author_actions as actions
+from gongkai.suggestions import author_input, dates
 from gongkai.suggestions.choices import Category, Consent, EventKind, Status
 from gongkai.suggestions.models import Attachment, Coauthor, Drive, Suggestion, SuggestionEvent
 
@@ -93,7 +94,7 @@ def test_draft_invite_confirm_submit(tree, alice, amy, uma, diana, bob):
     submitted = actions.submit(actor=alice, suggestion=s, expected_revision=s.revision)
     assert submitted.status == Status.SUBMITTED
     today = timezone.localdate()
-    assert submitted.answer_due_on == actions.add_months(today, 2)
+    assert submitted.answer_due_on == dates.add_months(today, 2)
     assert submitted.search_text.startswith("综采工作面 液压支架快速移架改进 移架速度慢")
     assert "优化操作顺序" in submitted.search_text  # Traditional folded to Simplified for search
     kinds = list(s.events.order_by("at", "pk").values_list("kind", flat=True))
@@ -114,13 +115,13 @@ def test_major_suggestion_gets_three_months(tree, alice, settings):
     settings.GONGKAI_SUGGESTION_MAJOR_ANSWER_MONTHS = 3
     s = draft(alice, is_major=True)
     s = actions.submit(actor=alice, suggestion=s, expected_revision=s.revision)
-    assert s.answer_due_on == actions.add_months(timezone.localdate(), 3)
+    assert s.answer_due_on == dates.add_months(timezone.localdate(), 3)
 
 
 def test_add_months_keeps_the_day_or_takes_the_last_of_a_short_month():
-    assert actions.add_months(dt.date(2026, 1, 15), 2) == dt.date(2026, 3, 15)
-    assert actions.add_months(dt.date(2026, 12, 31), 2) == dt.date(2027, 2, 28)
-    assert actions.add_months(dt.date(2027, 12, 31), 2) == dt.date(2028, 2, 29)
+    assert dates.add_months(dt.date(2026, 1, 15), 2) == dt.date(2026, 3, 15)
+    assert dates.add_months(dt.date(2026, 12, 31), 2) == dt.date(2027, 2, 28)
+    assert dates.add_months(dt.date(2027, 12, 31), 2) == dt.date(2028, 2, 29)
 
 
 def test_update_draft_changes_and_bumps_revision(tree, alice):
@@ -158,7 +159,7 @@ def test_files_with_the_draft_and_later(tree, alice, media):
     assert s.attachments.get().name == "计算.pdf"
     extra = actions.add_attachment(actor=alice, suggestion=s, upload=SimpleUploadedFile("b.pdf", PDF + b"x"))
     assert extra.name == "b.pdf" and s.attachments.count() == 2
-    assert (media / actions.storage_name(extra)).exists()
+    assert (media / author_input.storage_name(extra)).exists()
 
 
 def test_remove_a_file_from_the_draft_only(tree, alice, amy):

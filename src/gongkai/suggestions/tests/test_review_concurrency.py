@@ -4,12 +4,10 @@ suggestion's row and check its status and revision. Run on PostgreSQL, where the
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from gongkai.core.models import AuditEntry
@@ -18,34 +16,14 @@ from gongkai.suggestions.choices import Status
 from gongkai.suggestions.models import AwardBand, Review, Suggestion, SuggestionEvent
 from gongkai.suggestions.tests.conftest import make_suggestion
 
+from .races import skip_unless_postgres, together
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers")
-
-
-def _together(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    skip_unless_postgres()
 
 
 def test_paying_twice_at_once_pays_once(uma, alice):
@@ -57,7 +35,7 @@ def test_paying_twice_at_once_pays_once(uma, alice):
     s = outcome_actions.grant_award(actor=uma, suggestion=s, expected_revision=1)
     before = AuditEntry.objects.count()
     today = timezone.localdate()
-    results = _together(
+    results = together(
         2,
         lambda i: outcome_actions.mark_paid(
             actor=uma, suggestion=s, paid_on=today, expected_revision=s.revision
@@ -71,7 +49,7 @@ def test_paying_twice_at_once_pays_once(uma, alice):
 
 def test_one_review_per_reviewer_at_once(alice, panel, pete):
     s = make_suggestion(alice, status=Status.IN_REVIEW, panel=panel)
-    results = _together(
+    results = together(
         2,
         lambda i: review_actions.review(
             actor=pete, suggestion=s, feasibility=5 + i, benefit=5, innovation=5, recommendation="adopt"

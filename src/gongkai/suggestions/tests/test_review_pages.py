@@ -16,7 +16,7 @@ from gongkai.conftest import _person
 from gongkai.core.choices import Role
 from gongkai.core.models import AuditEntry
 from gongkai.org.models import RoleAssignment
-from gongkai.suggestions import outcome_actions
+from gongkai.suggestions import dates
 from gongkai.suggestions.choices import Category, Status
 from gongkai.suggestions.models import AwardBand, Review, ReviewPanel, Suggestion, SuggestionEvent
 from gongkai.suggestions.tests.conftest import make_suggestion
@@ -270,7 +270,7 @@ def test_full_outcome_through_the_pages(client, uma, alice, pete):
         },
     )
     assert r.status_code == 400 and counts() == before
-    assert outcome_actions.add_months(today - dt.timedelta(days=100), 12).isoformat() in r.content.decode()
+    assert dates.add_months(today - dt.timedelta(days=100), 12).isoformat() in r.content.decode()
     # an award before the benefit: the step is not offered, and posting it anyway is refused
     r = client.post(reverse("suggestions:award", args=[s.pk]), {"award-revision": 3})
     assert r.status_code == 409 and counts() == before
