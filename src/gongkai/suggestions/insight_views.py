@@ -170,10 +170,15 @@ def _manager_units(person):
     return units.filter(depth__lte=deepest).order_by("path")
 
 
+WORKER_SILENT_AFTER = dt.timedelta(minutes=3)
+
+
 def _run_context(run: ThemeRun | None) -> dict:
     """The themes of a finished run with the titles of their members (two queries whatever the size)."""
     if run is None or run.finished_at is None:
-        return {"run": run, "themes": []}
+        # the worker picks a request up within seconds; after a few minutes it is most likely not running
+        waiting = run is not None and timezone.now() - run.requested_at > WORKER_SILENT_AFTER
+        return {"run": run, "themes": [], "worker_silent": waiting}
     theme_rows = list(Theme.objects.filter(run=run).order_by("-size", "pk"))
     titles = dict(themes.period_suggestions(run.unit, run.start, run.end).values_list("pk", "title"))
     out = []

@@ -182,6 +182,10 @@ def test_the_page_requests_polls_and_shows_the_themes(
     run = ThemeRun.objects.get()
     waiting = client.get(response["Location"]).content.decode()
     assert 'id="computing"' in waiting and 'hx-trigger="every 2s"' in waiting
+    assert 'id="worker-silent"' not in waiting
+    # a request nobody picks up for minutes: the page says the worker may not be running
+    ThemeRun.objects.filter(pk=run.pk).update(requested_at=timezone.now() - dt.timedelta(minutes=5))
+    assert 'id="worker-silent"' in client.get(response["Location"]).content.decode()
     insight_tasks.group_themes.call(run.pk)
     polled = client.get(response["Location"], HTTP_HX_REQUEST="true")
     body = polled.content.decode()
