@@ -3,9 +3,10 @@
 One function per user action, one transaction each, keyword-only `actor`, one audit-ledger entry and a timeline
 event per step. The lead author drafts, edits, invites and removes co-authors, attaches files and submits; an
 invited co-author confirms or declines. A suggestion is submitted only when every co-author has confirmed (one who
-declined must be removed first), and a co-author confirms the text as it is: a change of the proposal puts the
-confirmed co-authors back to "invited", and a confirmation given on an older revision is refused. After submission
-the proposal is frozen: nothing of it is edited again. The same new draft posted twice (a double click) is one draft.
+declined must be removed first), and a co-author confirms the text as it is: a change of the proposal, or a file
+attached or taken off, puts the confirmed co-authors back to "invited" (they are told), and a confirmation given on
+an older revision is refused. After submission the proposal is frozen: nothing of it is edited again. The same new
+draft posted twice (a double click) is one draft.
 
 Every action locks the suggestion row, checks its status and bumps `revision`; actions driven by a form that
 changes the suggestion take `expected_revision` and refuse an older one (a stale form), so a double submission
@@ -207,7 +208,8 @@ CONSENTED_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "drive")
 
 
 def _ask_again(suggestion: Suggestion, actor: Person) -> list[int]:
-    """The co-authors who confirmed go back to "invited" (they confirmed another text) and are told."""
+    """The co-authors who confirmed go back to "invited" (they confirmed another text or other attachments) and
+    are told."""
     confirmed = list(
         Coauthor.objects.select_for_update()
         .filter(suggestion=suggestion, consent=Consent.CONFIRMED)
@@ -254,7 +256,11 @@ def add_attachment(*, actor: Person, suggestion: Suggestion, upload) -> Attachme
         )
     stored = store_files(suggestion, actor, checked)
     save(suggestion)
-    ledger.record("suggestions.attach", suggestion, actor=actor, change={"files": stored})
+    change: dict[str, Any] = {"files": stored}
+    asked_again = _ask_again(suggestion, actor)  # the co-authors confirmed the draft without this file
+    if asked_again:
+        change["consent_asked_again"] = asked_again
+    ledger.record("suggestions.attach", suggestion, actor=actor, change=change)
     return Attachment.objects.filter(suggestion=suggestion).order_by("-pk").first()  # type: ignore[return-value]
 
 
@@ -268,9 +274,12 @@ def remove_attachment(*, actor: Person, attachment: Attachment) -> Suggestion:
     found = Attachment.objects.filter(pk=attachment.pk, suggestion=suggestion).first()
     if found is None:
         raise ValidationError(_("This file has already been removed."), code="gone")
-    change = {"name": found.name, "sha256": found.sha256}
+    change: dict[str, Any] = {"name": found.name, "sha256": found.sha256}
     found.delete()
     save(suggestion)
+    asked_again = _ask_again(suggestion, actor)  # the co-authors confirmed the draft with this file
+    if asked_again:
+        change["consent_asked_again"] = asked_again
     ledger.record("suggestions.remove_attachment", suggestion, actor=actor, change=change)
     return suggestion
 

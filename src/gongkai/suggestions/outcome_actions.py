@@ -28,7 +28,7 @@ from gongkai.org.models import Person, Unit
 
 from .access import MANAGE_ROLES, refuse_own, require_manager
 from .choices import EventKind, Status
-from .common import add_event, lock, save
+from .common import add_event, lock, save, stale
 from .dates import add_months
 from .models import AwardBand, ReviewPanel, Suggestion
 from .review_actions import notify_authors, plain_text, wrong_status
@@ -338,15 +338,32 @@ def archive(*, actor: Person, suggestion: Suggestion, expected_revision: int) ->
 # ------------------------------------------------------------------------------------------------ panels
 
 
+def panel_stamp(panel: ReviewPanel) -> str:
+    """The token a panel's edit form carries to detect a stale form (the panel's last change)."""
+    return panel.updated_at.isoformat()
+
+
 @transaction.atomic
 def save_panel(
-    *, actor: Person, unit: Unit, name: str, members: Iterable[Person], panel: ReviewPanel | None = None
+    *,
+    actor: Person,
+    unit: Unit,
+    name: str,
+    members: Iterable[Person],
+    panel: ReviewPanel | None = None,
+    expected_stamp: str | None = None,
 ) -> ReviewPanel:
-    """Create or change an expert panel of a unit the actor manages."""
+    """Create or change an expert panel of a unit the actor manages. A change carries the `panel_stamp` of the
+    panel as the form showed it; an older (or missing) one is refused as stale, so that two managers editing
+    the same panel do not silently overwrite each other."""
     require(actor, MANAGE_ROLES, unit.path)
     if panel is not None:
         panel = ReviewPanel.objects.select_for_update().select_related("unit").get(pk=panel.pk)
         require(actor, MANAGE_ROLES, panel.unit.path)
+        if expected_stamp != panel_stamp(panel):
+            raise stale(
+                _("This panel was changed by someone else since you opened it; reload to see the changes.")
+            )
     name = plain_text(name, message=_("Give the panel a name."), maximum=120)
     people = list({p.pk: p for p in members}.values())
     if not people:

@@ -128,6 +128,7 @@ class QueueFilter(forms.Form):
 
 class PanelForm(forms.Form):
     panel = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    stamp = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, choices=())
     name = forms.CharField(label=_("Name"), max_length=120)
     members = forms.CharField(

@@ -201,6 +201,7 @@ def panels(request: HttpRequest) -> HttpResponse:
                     name=d["name"],
                     members=[found[n] for n in d["members"]],
                     panel=editing,
+                    expected_stamp=d["stamp"] or "",
                 )
             except (ValidationError, AccessDenied) as exc:
                 form.add_error(None, error_text(exc))
@@ -216,6 +217,7 @@ def panels(request: HttpRequest) -> HttpResponse:
             PanelForm(
                 initial={
                     "panel": p.pk,
+                    "stamp": outcome_actions.panel_stamp(p),
                     "unit": p.unit_id,
                     "name": p.name,
                     "members": " ".join(

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from gongkai.conftest import _person
 from gongkai.core.models import AuditEntry
+from gongkai.org.models import Person
 from gongkai.ratings import ballot_actions, paper_actions
 from gongkai.ratings.choices import BatchStatus, Channel, RoundStatus
 from gongkai.ratings.models import Elector, Liaison, PaperBatch, PaperEntry, Participation, Round, SheetPrint
@@ -121,6 +122,28 @@ def test_the_roster_marks_who_received_a_sheet(client, open_round, liaison, alic
         {"constituency": c1.pk, "people": [rita.pk, constituencies["vera"].pk]},
     )
     assert response.status_code == 400 and Participation.objects.count() == before
+
+
+def test_the_roster_shows_a_person_deactivated_since_the_round_opened_without_a_box(
+    english, client, open_round, liaison, alice, constituencies, c1
+):
+    vera = constituencies["vera"]
+    Person.objects.filter(pk=vera.pk).update(is_active=False)  # left after the round opened
+    _login(client, liaison)
+    url = reverse("ratings:roster", args=[open_round.pk]) + f"?constituency={c1.pk}"
+    page = client.get(url).content.decode()
+    row = next(r for r in page.split("<tr>") if f"<td>{vera.employee_no}</td>" in r).split("</tr>")[0]
+    assert vera.name in row and "No longer active" in row and "checkbox" not in row
+    assert f'name="people" value="{vera.pk}"' not in page  # no box to tick
+    assert f'name="people" value="{alice.pk}"' in page
+    assert page.count("No longer active") == 1
+    # a stale roster that still offers her is refused, and nothing is recorded
+    before = (Participation.objects.count(), AuditEntry.objects.count())
+    response = client.post(
+        reverse("ratings:roster", args=[open_round.pk]), {"constituency": c1.pk, "people": [vera.pk]}
+    )
+    assert response.status_code == 400
+    assert (Participation.objects.count(), AuditEntry.objects.count()) == before
 
 
 def test_a_batch_entered_twice_through_the_pages(

@@ -282,7 +282,14 @@ def test_manager_of_another_mine_cannot_act(tree, adopted, pete):
 def test_save_panel(uma, tree, pete, paula):
     p = oa.save_panel(actor=uma, unit=tree["MA"], name="安全专家组", members=[pete])
     assert list(p.members.all()) == [pete]
-    p = oa.save_panel(actor=uma, unit=tree["MA"], name="安全专家组", members=[pete, paula], panel=p)
+    p = oa.save_panel(
+        actor=uma,
+        unit=tree["MA"],
+        name="安全专家组",
+        members=[pete, paula],
+        panel=p,
+        expected_stamp=oa.panel_stamp(p),
+    )
     assert set(p.members.all()) == {pete, paula}
     assert AuditEntry.objects.filter(action__startswith="suggestions.panel").count() == 2
     with pytest.raises(AccessDenied):
@@ -291,6 +298,39 @@ def test_save_panel(uma, tree, pete, paula):
         oa.save_panel(actor=uma, unit=tree["MA"], name="空", members=[])
     assert info.value.code == "members"
     assert ReviewPanel.objects.count() == 1
+
+
+def _panel_state() -> tuple:
+    return (
+        tuple(ReviewPanel.objects.order_by("pk").values_list("pk", "unit_id", "name", "updated_at")),
+        tuple(ReviewPanel.members.through.objects.order_by("pk").values_list("reviewpanel_id", "person_id")),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_save_panel_refuses_a_stale_form(uma, tree, pete, paula):
+    """Two managers open the same panel; the first saves; the second's older form is refused, not applied."""
+    p = oa.save_panel(actor=uma, unit=tree["MA"], name="安全专家组", members=[pete])
+    opened = oa.panel_stamp(p)  # both forms show this
+    oa.save_panel(
+        actor=uma, unit=tree["MA"], name="安全专家组", members=[paula], panel=p, expected_stamp=opened
+    )
+    before = _panel_state()
+    for old in (opened, "", None, "not a stamp"):
+        with pytest.raises(ValidationError) as info:
+            oa.save_panel(
+                actor=uma, unit=tree["MA"], name="另一个名字", members=[pete], panel=p, expected_stamp=old
+            )
+        assert info.value.code == "stale"
+        assert "changed by someone else" in info.value.messages[0]
+        assert _panel_state() == before
+    p.refresh_from_db()
+    assert p.name == "安全专家组" and list(p.members.all()) == [paula]
+    # the fresh stamp is taken, and a new panel needs none
+    oa.save_panel(
+        actor=uma, unit=tree["MA"], name="新名字", members=[pete], panel=p, expected_stamp=oa.panel_stamp(p)
+    )
+    assert ReviewPanel.objects.get(pk=p.pk).name == "新名字"
 
 
 def band_rows(*thresholds):

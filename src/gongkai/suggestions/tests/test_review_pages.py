@@ -350,11 +350,41 @@ def test_panels_page(client, uma, pete, paula, tree):
     assert r.status_code == 400 and "NOPE" in r.content.decode() and counts() == before
     r = client.post(url, {"unit": tree["MB"].pk, "name": "二矿", "members": pete.employee_no})
     assert r.status_code == 400 and counts() == before  # not one of my units: not a choice
+    stamp = re.search(r'name="stamp" value="([^"]+)"', client.get(url).content.decode()).group(1)
     r = client.post(
-        url, {"panel": p.pk, "unit": tree["MA"].pk, "name": "安全组", "members": pete.employee_no}
+        url,
+        {"panel": p.pk, "stamp": stamp, "unit": tree["MA"].pk, "name": "安全组", "members": pete.employee_no},
     )
     assert r.status_code == 302 and list(p.members.all()) == [pete]
     assert "安全组" in client.get(url).content.decode()
+
+
+def test_panels_page_refuses_a_stale_form(client, uma, pete, paula, tree):
+    """Two managers open the same panel: the second save, made on the older form, is refused (409)."""
+    client.force_login(uma)
+    url = reverse("suggestions:panels")
+    client.post(url, {"unit": tree["MA"].pk, "name": "安全组", "members": pete.employee_no})
+    p = ReviewPanel.objects.get(name="安全组")
+    opened = re.search(r'name="stamp" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    edit = {"panel": p.pk, "stamp": opened, "unit": tree["MA"].pk}
+    r = client.post(url, {**edit, "name": "安全组", "members": paula.employee_no})
+    assert r.status_code == 302
+
+    def state() -> tuple:
+        return (
+            counts(),
+            tuple(ReviewPanel.objects.values_list("name", "updated_at")),
+            tuple(p.members.values_list("pk", flat=True)),
+        )
+
+    before = state()
+    r = client.post(url, {**edit, "name": "技术组", "members": pete.employee_no})
+    assert r.status_code == 409
+    assert "This panel was changed by someone else" in r.content.decode()
+    assert state() == before
+    r = client.post(url, {**edit, "stamp": "", "name": "技术组", "members": pete.employee_no})
+    assert r.status_code == 409 and state() == before
+    assert list(ReviewPanel.objects.get(pk=p.pk).members.all()) == [paula]
 
 
 def test_bands_page(client, diana, uma):

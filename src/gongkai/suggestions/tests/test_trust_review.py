@@ -295,6 +295,53 @@ def test_changing_the_text_after_a_coauthor_confirmed_asks_them_again(tree, alic
     assert author_actions.submit(actor=alice, suggestion=s, expected_revision=None).status == Status.SUBMITTED
 
 
+def test_adding_or_removing_a_file_after_a_coauthor_confirmed_asks_them_again(tree, alice, amy, pete):
+    """Found: a co-author confirmed a draft, the lead author then attached (or took off) a file and submitted it
+    in their name. Now a change of the attachments asks the confirmed co-authors again, as a change of the text
+    does (they are told); a co-author still invited is not told twice."""
+    s = draft(alice)
+    row = author_actions.invite_coauthor(actor=alice, suggestion=s, person=amy)
+    waiting = author_actions.invite_coauthor(actor=alice, suggestion=s, person=pete)
+    author_actions.respond(actor=amy, coauthor=row, confirm=True)
+    notes = Notification.objects.filter(kind="suggestions.coauthor_changed")
+
+    attached = author_actions.add_attachment(
+        actor=alice, suggestion=s, upload=SimpleUploadedFile("计算.pdf", PDF)
+    )
+    row.refresh_from_db()
+    waiting.refresh_from_db()
+    assert row.consent == Consent.INVITED and row.responded_at is None
+    assert waiting.consent == Consent.INVITED
+    assert notes.filter(person=amy).count() == 1 and not notes.filter(person=pete).exists()
+    entry = AuditEntry.objects.filter(action="suggestions.attach").latest("pk")
+    assert entry.change["consent_asked_again"] == [amy.pk]
+    refused("consent", author_actions.submit, actor=alice, suggestion=s, expected_revision=None)
+    # a refused attachment (the same file again) changes nothing and asks no one
+    author_actions.respond(actor=amy, coauthor=row, confirm=True)
+    refused(
+        "duplicate_file",
+        author_actions.add_attachment,
+        actor=alice,
+        suggestion=s,
+        upload=SimpleUploadedFile("again.pdf", PDF),
+    )
+    row.refresh_from_db()
+    assert row.consent == Consent.CONFIRMED and notes.filter(person=amy).count() == 1
+
+    author_actions.remove_attachment(actor=alice, attachment=attached)
+    row.refresh_from_db()
+    assert row.consent == Consent.INVITED and row.responded_at is None
+    assert notes.filter(person=amy).count() == 2 and not notes.filter(person=pete).exists()
+    entry = AuditEntry.objects.filter(action="suggestions.remove_attachment").latest("pk")
+    assert entry.change["consent_asked_again"] == [amy.pk]
+    # removing it twice is refused, writes nothing and asks no one
+    author_actions.respond(actor=amy, coauthor=row, confirm=True)
+    refused("gone", author_actions.remove_attachment, actor=alice, attachment=attached)
+
+    author_actions.respond(actor=pete, coauthor=waiting, confirm=True)
+    assert author_actions.submit(actor=alice, suggestion=s, expected_revision=None).status == Status.SUBMITTED
+
+
 def test_an_invited_coauthor_cannot_answer_for_someone_else(tree, alice, amy, bob):
     s = draft(alice)
     row = author_actions.invite_coauthor(actor=alice, suggestion=s, person=amy)
@@ -368,7 +415,12 @@ def test_a_coauthor_put_on_the_panel_later_cannot_review(tree, alice, amy, uma, 
     s = make_suggestion(alice, coauthors=[amy], status=Status.SUBMITTED)
     review_actions.screen(actor=uma, suggestion=s, accept=True, panel=panel, expected_revision=s.revision)
     outcome_actions.save_panel(
-        actor=uma, unit=tree["MA"], name=panel.name, members=[*panel.members.all(), amy], panel=panel
+        actor=uma,
+        unit=tree["MA"],
+        name=panel.name,
+        members=[*panel.members.all(), amy],
+        panel=panel,
+        expected_stamp=outcome_actions.panel_stamp(panel),
     )
     refused(
         "own_suggestion",
