@@ -61,7 +61,7 @@ def mix_minimum() -> int:
 
 
 def new_tracker() -> str:
-    """A ballot tracker: 12 random base32 characters (60 bits), shown as XXXX-XXXX-XXXX."""
+    """A ballot tracker: 12 random base-32 characters (60 bits) in three groups of four, e.g. 7K2M-9QXD-4HTP."""
     raw = "".join(secrets.choice(TRACKER_ALPHABET) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
@@ -245,12 +245,25 @@ def is_manager(user, round_: Round) -> bool:
     return get_scope(user).has_any_role(MANAGE_ROLES, round_.unit.path)
 
 
+def stale() -> ValidationError:
+    return ValidationError(
+        _("This round was changed by someone else since you opened the page; reload to see the changes."),
+        code="stale",
+    )
+
+
+def _require_revision(round_: Round, expected_revision: int | None) -> None:
+    """A form (a button) that changes the round carries the revision it was shown at; an older one is refused."""
+    if expected_revision is not None and expected_revision != round_.revision:
+        raise stale()
+
+
 def _require_manager(actor, round_: Round) -> None:
     if actor is not None:
         require(actor, MANAGE_ROLES, round_.unit.path)
 
 
-def end_voting(*, actor=None, round_: Round) -> Round:
+def end_voting(*, actor=None, round_: Round, expected_revision: int | None = None) -> Round:
     """End the vote of an open round after its window (the worker does it at `closes_at`).
 
     All waiting ballots are mixed. With no paper sheets handed out the results are certified at once; otherwise
@@ -259,6 +272,7 @@ def end_voting(*, actor=None, round_: Round) -> Round:
     with transaction.atomic():
         round_ = Round.objects.select_for_update().select_related("unit").get(pk=round_.pk)
         _require_manager(actor, round_)
+        _require_revision(round_, expected_revision)
         if round_.status != RoundStatus.OPEN:
             raise ValidationError(_("Voting in this round is not open."), code="not_open")
         if timezone.now() < round_.closes_at:
@@ -360,11 +374,12 @@ def flag_for(round_: Round, negative_pct: Decimal) -> str:
     return Flag.NONE
 
 
-def certify(*, actor=None, round_: Round) -> Round:
+def certify(*, actor=None, round_: Round, expected_revision: int | None = None) -> Round:
     """Count the round and publish its results: every paper batch must be reconciled first."""
     with transaction.atomic():
         round_ = Round.objects.select_for_update().select_related("unit").get(pk=round_.pk)
         _require_manager(actor, round_)
+        _require_revision(round_, expected_revision)
         if round_.status != RoundStatus.COUNTING:
             raise ValidationError(
                 _("Results can be certified only after voting has ended."), code="not_counting"

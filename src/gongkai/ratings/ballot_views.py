@@ -20,7 +20,7 @@ from django.db import DatabaseError, OperationalError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -49,14 +49,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     # same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" and CSRF refuses the form
     response["Referrer-Policy"] = "same-origin"
     return response
-
-
-def _url_or_none(name: str, *args) -> str | None:
-    """The URL of a page another part of the app provides, or None while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _level_label(level: str) -> str:
@@ -136,7 +128,6 @@ def mine(request: HttpRequest) -> HttpResponse:
     context = {
         "current": current,
         "page": page,
-        "has_results": _url_or_none("ratings:results", 1) is not None,
     }
     return render(request, "ratings/ballot/mine.html", context)
 
@@ -179,7 +170,6 @@ def _ballot_page(
     levels = [(level, _level_label(level)) for level in levels_of(round_.scale)]
     rows = []
     if elector is not None:
-        has_file_url = _url_or_none("ratings:rated_report_file", 1) is not None
         for rated in ballot_actions.ballot_list(round_, elector.constituency_id):
             rows.append(
                 {
@@ -187,7 +177,7 @@ def _ballot_page(
                     "field": f"{FIELD_PREFIX}{rated.pk}",
                     "chosen": chosen.get(str(rated.pk), ""),
                     "file_url": reverse("ratings:rated_report_file", args=[rated.pk])
-                    if has_file_url and rated.report_file
+                    if rated.report_file
                     else None,
                 }
             )
@@ -379,7 +369,6 @@ def trackers(request: HttpRequest, pk: int) -> HttpResponse:
         "ballots_online": page.paginator.count,
         "sheets_paper": sum(b["batch"].sheets for b in batches),
         "batches": [b | {"rows": [(names[rid], cells) for rid, cells in b["rows"]]} for b in batches],
-        "has_results": _url_or_none("ratings:results", round_.pk) is not None,
     }
     return render(request, "ratings/ballot/trackers.html", context)
 

@@ -34,6 +34,19 @@ from gongkai.core.models import TimeStampedModel
 from .choices import BatchStatus, Channel, Exemption, Flag, Level, RoundKind, RoundStatus, Scale
 
 
+def constituency_field(**extra) -> models.ForeignKey:
+    """The constituency of a row (empty for an appraisal, whose raters form one list)."""
+    return models.ForeignKey(
+        "org.Constituency",
+        verbose_name=_("constituency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **extra,
+    )
+
+
 class Round(TimeStampedModel):
     """A rating round of a unit (or of the whole group, on the root unit)."""
 
@@ -112,14 +125,7 @@ class RatedPerson(TimeStampedModel):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person rated"), on_delete=models.PROTECT, related_name="+"
     )
-    constituency = models.ForeignKey(
-        "org.Constituency",
-        verbose_name=_("constituency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    constituency = constituency_field()
     position = models.PositiveIntegerField(_("position on the ballot"), default=0)
     exemption = models.CharField(_("exemption"), max_length=30, choices=Exemption.choices, blank=True)
     exemption_note = models.CharField(_("exemption note"), max_length=200, blank=True)
@@ -157,14 +163,7 @@ class Elector(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("rater"), on_delete=models.PROTECT, related_name="+"
     )
-    constituency = models.ForeignKey(
-        "org.Constituency",
-        verbose_name=_("constituency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    constituency = constituency_field()
 
     class Meta:
         verbose_name = _("elector")
@@ -207,14 +206,7 @@ class Participation(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("rater"), on_delete=models.PROTECT, related_name="+"
     )
-    constituency = models.ForeignKey(
-        "org.Constituency",
-        verbose_name=_("constituency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    constituency = constituency_field()
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     class Meta:
@@ -295,15 +287,7 @@ class Liaison(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="+"
     )
-    constituency = models.ForeignKey(
-        "org.Constituency",
-        verbose_name=_("constituency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("Empty: every constituency of the round."),
-    )
+    constituency = constituency_field(help_text=_("Empty: every constituency of the round."))
 
     class Meta:
         verbose_name = _("liaison")
@@ -324,14 +308,7 @@ class SheetPrint(models.Model):
     """Numbered paper sheets printed for a constituency (or for the whole round of an appraisal)."""
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="prints")
-    constituency = models.ForeignKey(
-        "org.Constituency",
-        verbose_name=_("constituency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    constituency = constituency_field()
     first = models.PositiveIntegerField(_("first sheet number"))
     last = models.PositiveIntegerField(_("last sheet number"))
     printed_by = models.ForeignKey(
@@ -354,14 +331,7 @@ class PaperBatch(TimeStampedModel):
     round = models.ForeignKey(
         Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="batches"
     )
-    constituency = models.ForeignKey(
-        "org.Constituency",
-        verbose_name=_("constituency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    constituency = constituency_field()
     number = models.PositiveIntegerField(_("batch number"))
     sheet_numbers = models.CharField(_("sheet numbers"), max_length=2000, help_text=_("e.g. 1-40, 43, 45-50"))
     sheets = models.PositiveIntegerField(_("sheets"))

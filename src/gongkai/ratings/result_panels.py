@@ -5,7 +5,7 @@ One query whatever the number of rounds, electors and ballots."""
 from __future__ import annotations
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +20,7 @@ PANEL_LIMIT = 20
 
 
 def _link(round_: Round) -> str:
-    try:
-        return reverse("ratings:round", args=[round_.pk])
-    except NoReverseMatch:  # the management page of a round belongs to the rounds pages
-        return reverse("ratings:results", args=[round_.pk])
+    return reverse("ratings:round", args=[round_.pk])
 
 
 def manager_rounds(scope):

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -34,11 +34,8 @@ def _round_or_404(request: HttpRequest, pk: int) -> Round:
         raise Http404 from exc
 
 
-def _trackers_url(round_: Round) -> str | None:
-    try:
-        return reverse("ratings:trackers", args=[round_.pk])
-    except NoReverseMatch:  # the trackers page belongs to the voting pages
-        return None
+def _trackers_url(round_: Round) -> str:
+    return reverse("ratings:trackers", args=[round_.pk])
 
 
 def _pending(request: HttpRequest, round_: Round) -> HttpResponse:

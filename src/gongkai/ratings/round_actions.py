@@ -29,7 +29,7 @@ from gongkai.core.access import require
 from gongkai.disclosures import uploads
 from gongkai.org.models import Constituency, Person, Unit
 
-from .ballot_actions import MANAGE_ROLES
+from .ballot_actions import MANAGE_ROLES, stale
 from .choices import Exemption, RoundKind, RoundStatus, Scale
 from .models import Elector, Liaison, RatedPerson, RaterGroupMember, Round
 
@@ -51,13 +51,6 @@ MISSING_NAMES_SHOWN = 10
 
 
 # ------------------------------------------------------------------------------------------------ refusals
-
-
-def stale() -> ValidationError:
-    return ValidationError(
-        _("This round was changed by someone else since you opened the page; reload to see the changes."),
-        code="stale",
-    )
 
 
 def _not_draft(round_: Round) -> ValidationError:

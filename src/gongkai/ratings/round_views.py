@@ -299,28 +299,39 @@ def _revision(request: HttpRequest) -> int | None:
 def _stale_or_missing(request: HttpRequest, round_: Round) -> HttpResponse | None:
     """A button's POST must carry the round's revision."""
     if _revision(request) is None:
-        return _refused(request, round_, round_actions.stale())
+        return _refused(request, round_, ballot_actions.stale())
     return None
 
 
-@login_required
-@require_POST
-def round_populate(request: HttpRequest, pk: int) -> HttpResponse:
+def _round_button(request: HttpRequest, pk: int, act, done) -> HttpResponse:
+    """A button of the round page: it carries the revision it was shown at; `act(actor, round_, revision)` is the
+    action, `done(result)` the (level, message) to show after it."""
     round_ = _get_round(request, pk)
     refused = _stale_or_missing(request, round_)
     if refused:
         return refused
     try:
-        added = round_actions.populate_rated(
-            actor=_me(request), round_=round_, expected_revision=_revision(request)
-        )
+        result = act(_me(request), round_, _revision(request))
     except (ValidationError, AccessDenied) as exc:
         return _refused(request, round_, exc)
-    if added:
-        messages.success(request, _("%(n)s representatives added from the constituencies.") % {"n": added})
-    else:
-        messages.info(request, _("Every representative of the constituencies is already rated."))
+    level, text = done(result)
+    messages.add_message(request, level, text)
     return redirect("ratings:round", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_populate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _round_button(
+        request,
+        pk,
+        lambda actor, r, rev: round_actions.populate_rated(actor=actor, round_=r, expected_revision=rev),
+        lambda added: (
+            (messages.SUCCESS, _("%(n)s representatives added from the constituencies.") % {"n": added})
+            if added
+            else (messages.INFO, _("Every representative of the constituencies is already rated."))
+        ),
+    )
 
 
 @login_required
@@ -482,59 +493,49 @@ def liaison_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _get_round(request, pk)
-    refused = _stale_or_missing(request, round_)
-    if refused:
-        return refused
-    try:
-        opened = round_actions.open_round(
-            actor=_me(request), round_=round_, expected_revision=_revision(request)
-        )
-    except (ValidationError, AccessDenied) as exc:
-        return _refused(request, round_, exc)
-    messages.success(
+    return _round_button(
         request,
-        _("The round is open: %(n)s raters may vote in the voting window.") % {"n": opened.electorate},
+        pk,
+        lambda actor, r, rev: round_actions.open_round(actor=actor, round_=r, expected_revision=rev),
+        lambda opened: (
+            messages.SUCCESS,
+            _("The round is open: %(n)s raters may vote in the voting window.") % {"n": opened.electorate},
+        ),
     )
-    return redirect("ratings:round", pk=round_.pk)
 
 
 @login_required
 @require_POST
 def round_end_voting(request: HttpRequest, pk: int) -> HttpResponse:
     """End the vote of an open round whose window is over (the worker does it too, at `closes_at`)."""
-    round_ = _get_round(request, pk)
-    if _revision(request) != round_.revision:
-        return _refused(request, round_, round_actions.stale())
-    try:
-        ended = ballot_actions.end_voting(actor=_me(request), round_=round_)
-    except (ValidationError, AccessDenied) as exc:
-        return _refused(request, round_, exc)
-    if ended.status == RoundStatus.CLOSED:
-        messages.success(request, _("Voting has ended and the results are certified."))
-    else:
-        messages.success(
-            request,
-            _(
+    return _round_button(
+        request,
+        pk,
+        lambda actor, r, rev: ballot_actions.end_voting(actor=actor, round_=r, expected_revision=rev),
+        lambda ended: (
+            messages.SUCCESS,
+            _("Voting has ended and the results are certified.")
+            if ended.status == RoundStatus.CLOSED
+            else _(
                 "Voting has ended. Count the paper sheets in batches; certify the results once every batch is reconciled."
             ),
-        )
-    return redirect("ratings:round", pk=round_.pk)
+        ),
+    )
 
 
 @login_required
 @require_POST
 def round_certify(request: HttpRequest, pk: int) -> HttpResponse:
     """Count the round (online ballots and reconciled paper batches) and publish its results."""
-    round_ = _get_round(request, pk)
-    if _revision(request) != round_.revision:
-        return _refused(request, round_, round_actions.stale())
-    try:
-        ballot_actions.certify(actor=_me(request), round_=round_)
-    except (ValidationError, AccessDenied) as exc:
-        return _refused(request, round_, exc)
-    messages.success(request, _("The results are certified and published to the round's unit."))
-    return redirect("ratings:round", pk=round_.pk)
+    return _round_button(
+        request,
+        pk,
+        lambda actor, r, rev: ballot_actions.certify(actor=actor, round_=r, expected_revision=rev),
+        lambda _certified: (
+            messages.SUCCESS,
+            _("The results are certified and published to the round's unit."),
+        ),
+    )
 
 
 # -------------------------------------------------------------------------------------------- duty reports

@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -75,11 +75,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _similar_url() -> str:
-    """The htmx source of the "similar earlier suggestions" panel (empty while its view is not there)."""
-    try:
-        return reverse("suggestions:similar")
-    except NoReverseMatch:
-        return ""
+    """The htmx source of the "similar earlier suggestions" panel."""
+    return reverse("suggestions:similar")
 
 
 def _drives(request: HttpRequest):

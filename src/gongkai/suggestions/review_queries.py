@@ -4,7 +4,7 @@ review, the overdue first answers, people by employee number, and the links to t
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from gongkai.core.access import get_scope
 from gongkai.org.models import Person
@@ -46,16 +46,10 @@ def active_people(numbers: list[str]) -> dict[str, Person]:
     return {p.employee_no: p for p in Person.objects.filter(employee_no__in=numbers, is_active=True)}
 
 
-def similar_url(suggestion: Suggestion) -> str | None:
-    """The similar-suggestions fragment of the insight part (None while it is not installed)."""
-    try:
-        return reverse("suggestions:similar_to", args=[suggestion.pk])
-    except NoReverseMatch:
-        return None
+def similar_url(suggestion: Suggestion) -> str:
+    """The similar-suggestions fragment of a suggestion (for its reviewers and managers)."""
+    return reverse("suggestions:similar_to", args=[suggestion.pk])
 
 
-def detail_url(suggestion: Suggestion) -> str | None:
-    try:
-        return reverse("suggestions:detail", args=[suggestion.pk])
-    except NoReverseMatch:
-        return None
+def detail_url(suggestion: Suggestion) -> str:
+    return reverse("suggestions:detail", args=[suggestion.pk])
